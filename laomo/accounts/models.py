@@ -1,0 +1,121 @@
+"""Accounts: one role per user, tied to a region, a school or a person; API tokens."""
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from laomo.core.roles import CITY_ROLES, COUNTY_ROLES, Role
+
+
+class User(AbstractUser):
+    """A person who signs in. The role decides what they may do; region, school or person
+    decides where."""
+
+    role = models.CharField("角色", max_length=20, choices=Role.choices, blank=True)
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name="所属区划",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        help_text="市级角色填市，县级角色填县（区）",
+    )
+    school = models.ForeignKey(
+        "schools.School",
+        verbose_name="所属学校",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    person = models.ForeignKey(
+        "people.Person",
+        verbose_name="本人档案",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    display_name = models.CharField("显示名称", max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def scope_region(self):
+        """The region this account works in; a school's or a person's own for those roles."""
+        if self.role == Role.SCHOOL and self.school_id:
+            return self.school.region
+        if self.role == Role.LECTURER and self.person_id:
+            return self.person.region
+        return self.region
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.role in CITY_ROLES:
+            if not self.region or self.region.level not in ("city", "province"):
+                errors["region"] = _("市级角色须指定一个市（地级）区划")
+        elif self.role in COUNTY_ROLES:
+            if not self.region or not self.region.is_county_level:
+                errors["region"] = _("县级角色须指定一个县（区）或开发区")
+        elif self.role == Role.SCHOOL and not self.school_id:
+            errors["school"] = _("学校联络人须指定所属学校")
+        elif self.role == Role.LECTURER and not self.person_id:
+            errors["person"] = _("劳模工匠账号须关联本人档案")
+        if errors:
+            raise ValidationError(errors)
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def matching(self, raw: str):
+        return self.filter(key_hash=ApiToken.hash(raw), revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A bearer token for /api/v1. Only its SHA-256 is stored; the token is shown once."""
+
+    PREFIX = "lm_"
+
+    user = models.ForeignKey(
+        User, verbose_name="用户", on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    key_hash = models.CharField("令牌摘要", max_length=64, unique=True)
+    hint = models.CharField("令牌前缀", max_length=12)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "API 令牌"
+        verbose_name_plural = "API 令牌"
+
+    def __str__(self) -> str:
+        return f"{self.hint}…"
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user: User) -> tuple["ApiToken", str]:
+        raw = cls.PREFIX + secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, key_hash=cls.hash(raw), hint=raw[:10])
+        return token, raw
+
+    def touch(self) -> None:
+        now = timezone.now()
+        if self.last_used_at is None or (now - self.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=self.pk).update(last_used_at=now)

@@ -1,0 +1,70 @@
+"""The audit log: who did what to which record, from where, and with what outcome."""
+
+from django.conf import settings
+from django.db import models
+
+from laomo.core.scoping import ScopedModel, ScopedQuerySet
+
+
+class AuditQuerySet(ScopedQuerySet):
+    def for_view(self, scope):
+        if not scope.can("audit.view"):
+            return self.none()
+        return self.filter(region_path__startswith=scope.region.path)
+
+    def update(self, **kwargs):
+        raise PermissionError("审计记录不可修改")
+
+    def delete(self):
+        raise PermissionError("审计记录不可删除")
+
+
+class AuditEntry(ScopedModel):
+    """One event. Entries are written once and never changed."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "新建"
+        UPDATE = "update", "修改"
+        ARCHIVE = "archive", "归档"
+        RESTORE = "restore", "恢复"
+        REVEAL_PHONE = "reveal_phone", "查看完整电话"
+        IMPORT = "import", "导入"
+        EXPORT = "export", "导出"
+
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_name = models.CharField("操作人名称", max_length=150, blank=True)
+    ip = models.GenericIPAddressField("地址", null=True, blank=True)
+    action = models.CharField("事件", max_length=20, choices=Action.choices)
+    object_type = models.CharField("对象类型", max_length=60, blank=True)
+    object_id = models.CharField("对象编号", max_length=40, blank=True)
+    object_repr = models.CharField("对象", max_length=200, blank=True)
+    region_path = models.CharField("所属区划路径", max_length=255, blank=True, db_index=True)
+    outcome = models.CharField("结果", max_length=20, default="success")
+    data = models.JSONField("详情", default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "审计记录"
+        verbose_name_plural = "审计记录"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("审计记录不可修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("审计记录不可删除")

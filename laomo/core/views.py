@@ -1,0 +1,182 @@
+"""The registry's view shapes: list, detail, edit, archive, history.
+
+Each reads its rows through `Model.objects.restrict(request.scope, action)`; a view never filters
+by region itself. A view first checks the role may do this kind of thing at all (`permission`),
+then the scope decides which rows; both failures answer 404.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.contrib import messages
+from django.db import models, transaction
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView
+
+from laomo.audit.models import AuditEntry
+from laomo.core import services
+from laomo.core.history import change_log
+from laomo.core.scoping import CHANGE, VIEW, get_object_for_scope
+
+
+class ScopedViewMixin:
+    """Access first: the role's permission, then the scope's rows."""
+
+    model: ClassVar[type[models.Model]]
+    permission: ClassVar[str | None] = None
+    action: ClassVar[str] = VIEW
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.permission and not request.scope.can(self.permission):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def scoped(self, action: str | None = None):
+        return self.model.objects.restrict(self.request.scope, action or self.action)
+
+    def get_object(self, queryset=None):
+        return get_object_for_scope(
+            self.model.objects, self.request.scope, self.action, pk=self.kwargs["pk"]
+        )
+
+    def can_change(self, obj) -> bool:
+        return self.scoped(CHANGE).filter(pk=obj.pk).exists()
+
+
+class ObjectListView(ScopedViewMixin, ListView):
+    """A filtered, paginated list; `?export=xlsx` writes the same rows to Excel."""
+
+    filterset_class: ClassVar[type]
+    exporter_class: ClassVar[type | None] = None
+    paginate_by = settings.LAOMO_PAGE_SIZE
+
+    def get_queryset(self):
+        self.filterset = self.filterset_class(
+            self.request.GET or None, queryset=self.scoped(), request=self.request
+        )
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            return self.filterset.queryset.none()
+        return self.filterset.qs
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "xlsx" and self.exporter_class is not None:
+            exporter = self.exporter_class(self.get_queryset(), scope=request.scope)
+            services.record_export(exporter, actor=request.user, scope=request.scope)
+            return exporter.response()
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            filterset=self.filterset,
+            querystring=query.urlencode(),
+            can_create=self.request.scope.can(self.create_permission),
+            can_export=self.exporter_class is not None,
+        )
+        return context
+
+    @property
+    def create_permission(self) -> str:
+        return self.permission.replace(".view", ".change") if self.permission else ""
+
+
+class ObjectDetailView(ScopedViewMixin, DetailView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_change"] = self.can_change(self.object)
+        return context
+
+
+class ObjectEditView(ScopedViewMixin, FormView):
+    """Create (no pk) or edit (pk) one object through a service function."""
+
+    action = CHANGE
+    form_class: ClassVar[type]
+    template_name = "core/object_form.html"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.object = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.permission and not request.scope.can(self.permission):
+            raise Http404
+        if "pk" in kwargs:
+            self.object = self.get_object()
+        return super(ScopedViewMixin, self).dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.update(instance=self.object, scope=self.request.scope)
+        return kwargs
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            if self.object is None:
+                self.object = self.create(form)
+                messages.success(self.request, _("已新建“{name}”").format(name=self.object))
+            else:
+                self.object = self.update(form)
+                messages.success(self.request, _("已保存“{name}”").format(name=self.object))
+        return HttpResponseRedirect(self.object.get_absolute_url())
+
+    def create(self, form):
+        return services.create_object(form, acting_user=self.request.user)
+
+    def update(self, form):
+        return services.update_object(form, acting_user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(object=self.object, model_name=self.model._meta.verbose_name)
+        return context
+
+
+class ArchiveView(ScopedViewMixin, View):
+    """POST only: archive (or with `restore=True`, restore) one object."""
+
+    action = CHANGE
+    restore: ClassVar[bool] = False
+
+    def post(self, request, pk):
+        obj = self.get_object()
+        if self.restore:
+            services.restore_object(obj, acting_user=request.user)
+            messages.success(request, _("已恢复“{name}”").format(name=obj))
+        else:
+            services.archive_object(obj, acting_user=request.user)
+            messages.success(request, _("已归档“{name}”，可随时恢复").format(name=obj))
+        return HttpResponseRedirect(obj.get_absolute_url())
+
+
+class HistoryView(ScopedViewMixin, View):
+    """What changed, when, by whom: the model's history and its audit entries."""
+
+    template_name = "core/history.html"
+
+    def get(self, request, pk):
+        obj = self.get_object()
+        # The object itself is within scope, so are the events recorded against it.
+        entries = AuditEntry.objects.unrestricted().filter(
+            object_type=obj._meta.label_lower, object_id=str(obj.pk)
+        )
+        return render(
+            request,
+            self.template_name,
+            {
+                "object": obj,
+                "changes": change_log(obj),
+                "events": entries.select_related("actor")[:200],
+            },
+        )
+
+
+def htmx_or_redirect(request, fragment: HttpResponse, url: str) -> HttpResponse:
+    return fragment if request.htmx else HttpResponseRedirect(url)

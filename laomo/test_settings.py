@@ -1,0 +1,20 @@
+"""Settings for the test run: the real ones, with fast hashing and throw-away files."""
+
+import os
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("LAOMO_VAR_DIR", str(Path(tempfile.gettempdir()) / "laomo-test-var"))
+
+from laomo.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="laomo-test-media-"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+LOGGING = {"version": 1, "disable_existing_loggers": False}
