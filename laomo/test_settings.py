@@ -6,7 +6,7 @@ from pathlib import Path
 
 os.environ.setdefault("LAOMO_VAR_DIR", str(Path(tempfile.gettempdir()) / "laomo-test-var"))
 
-from laomo.settings import *  # noqa: E402,F403
+from laomo.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="laomo-test-media-"))

@@ -1,5 +1,6 @@
 """`Authorization: Bearer TOKEN` for the API, resolved before the scope is computed."""
 
+from django.contrib.auth.middleware import LoginRequiredMiddleware as BaseLoginRequiredMiddleware
 from django.http import JsonResponse
 
 from laomo.accounts.models import ApiToken
@@ -29,3 +30,13 @@ def _unauthorized(detail: str) -> JsonResponse:
     response = JsonResponse({"detail": detail}, status=401)
     response["WWW-Authenticate"] = 'Bearer realm="laomo"'
     return response
+
+
+class LoginRequiredMiddleware(BaseLoginRequiredMiddleware):
+    """Every page needs sign-in, except what is marked `login_not_required` (the login page,
+    the health check). The API answers 401 itself rather than redirecting to a page."""
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.path.startswith("/api/"):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)

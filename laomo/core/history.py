@@ -43,8 +43,9 @@ def _value(model: type[models.Model], name: str, value) -> str:
     return str(value)
 
 
-def history_of(records, subject: str = "") -> list[ChangeRecord]:
-    """ChangeRecords for a queryset of historical records of one object, newest first."""
+def history_of(records, subject=None) -> list[ChangeRecord]:
+    """ChangeRecords for a queryset of historical records, newest first. `subject(record)` names
+    what each record is about (the object itself when not given)."""
     records = list(records.select_related("history_user").order_by("history_date", "history_id"))
     log: list[ChangeRecord] = []
     previous_of: dict[object, object] = {}
@@ -77,7 +78,7 @@ def history_of(records, subject: str = "") -> list[ChangeRecord]:
                 at=item.history_date,
                 user=str(item.history_user) if item.history_user else "命令行/系统",
                 kind=_KINDS.get(item.history_type, item.history_type),
-                subject=f"{subject}{item.instance}" if subject else str(item.instance),
+                subject=subject(item) if subject else "",
                 changes=changes,
             )
         )
@@ -96,6 +97,6 @@ def _related(field, row) -> str:
 def change_log(obj: models.Model) -> list[ChangeRecord]:
     """The object's own history, with that of its parts where it has any (`history_parts`)."""
     log = history_of(obj.history.all())
-    for subject, records in getattr(obj, "history_parts", lambda: [])():
+    for records, subject in getattr(obj, "history_parts", list)():
         log.extend(history_of(records, subject=subject))
     return sorted(log, key=lambda record: record.at, reverse=True)

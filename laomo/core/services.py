@@ -1,7 +1,7 @@
 """Service functions shared by every registry model: create, update, archive, restore, export.
 
 Views, the API and commands all call these, so every change leaves the same audit entry.
-Domain services (people, schools) build on them.
+Domain services (people) build on them.
 """
 
 from __future__ import annotations
@@ -13,30 +13,44 @@ from laomo.audit.models import AuditEntry
 from laomo.audit.services import record
 
 
-def _display(value) -> str:
-    if isinstance(value, models.Model):
-        return str(value)
-    if isinstance(value, (list, tuple, set, models.QuerySet)):
-        return "、".join(str(item) for item in value)
-    return "" if value is None else str(value)
+def describe(obj: models.Model, names) -> dict[str, str]:
+    """Field values as the audit log shows them. Personal data named in the model's
+    `audit_masked` ({"phone": "masked_phone"}) is shown only masked."""
+    masked = getattr(obj, "audit_masked", {})
+    values = {}
+    for name in names:
+        if name in masked:
+            values[name] = getattr(obj, masked[name])
+            continue
+        field = obj._meta.get_field(name)
+        if field.many_to_many:
+            related = getattr(obj, name).unrestricted() if obj.pk else []
+            values[name] = "、".join(str(item) for item in related)
+        elif field.choices:
+            values[name] = str(getattr(obj, f"get_{name}_display")())
+        else:
+            value = getattr(obj, name)
+            if isinstance(value, bool):
+                value = "是" if value else "否"
+            values[name] = "" if value is None else str(value)
+    return values
 
 
 @transaction.atomic
-def create_object(form, *, acting_user) -> models.Model:
+def save_object(form, *, acting_user) -> models.Model:
+    """Create or update the form's instance, recording what changed, from what, to what."""
+    creating = form.instance.pk is None
+    names = form.changed_data
+    before = {} if creating else describe(type(form.instance)._base_manager.get(pk=form.instance.pk), names)
+    form.instance._history_user = acting_user
     obj = form.save()
-    record(AuditEntry.Action.CREATE, actor=acting_user, obj=obj)
-    return obj
-
-
-@transaction.atomic
-def update_object(form, *, acting_user) -> models.Model:
-    changed = {
-        name: [_display(form.initial.get(name)), _display(form.cleaned_data.get(name))]
-        for name in form.changed_data
-    }
-    obj = form.save()
-    if changed:
-        record(AuditEntry.Action.UPDATE, actor=acting_user, obj=obj, data={"changed": changed})
+    if creating:
+        record(AuditEntry.Action.CREATE, actor=acting_user, obj=obj)
+    elif names:
+        after = describe(obj, names)
+        changed = {name: [before[name], after[name]] for name in names if before[name] != after[name]}
+        if changed:
+            record(AuditEntry.Action.UPDATE, actor=acting_user, obj=obj, data={"changed": changed})
     return obj
 
 
@@ -60,11 +74,11 @@ def restore_object(obj, *, acting_user) -> None:
     record(AuditEntry.Action.RESTORE, actor=acting_user, obj=obj)
 
 
-def record_export(exporter, *, actor, scope) -> None:
+def record_export(exporter, *, actor, region) -> None:
     record(
         AuditEntry.Action.EXPORT,
         actor=actor,
-        region=scope.region,
+        region=region,
         object_type=exporter.object_type,
         object_repr=exporter.filename,
         data={"rows": exporter.row_count, "filename": exporter.filename},

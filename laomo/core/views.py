@@ -11,6 +11,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.db import models, transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -57,17 +58,18 @@ class ObjectListView(ScopedViewMixin, ListView):
 
     def get_queryset(self):
         self.filterset = self.filterset_class(
-            self.request.GET or None, queryset=self.scoped(), request=self.request
+            self.request.GET, queryset=self.scoped(), request=self.request
         )
-        if self.filterset.is_bound and not self.filterset.is_valid():
+        if not self.filterset.is_valid():
             return self.filterset.queryset.none()
         return self.filterset.qs
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("export") == "xlsx" and self.exporter_class is not None:
             exporter = self.exporter_class(self.get_queryset(), scope=request.scope)
-            services.record_export(exporter, actor=request.user, scope=request.scope)
-            return exporter.response()
+            response = exporter.response()
+            services.record_export(exporter, actor=request.user, region=request.scope.region)
+            return response
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -118,20 +120,15 @@ class ObjectEditView(ScopedViewMixin, FormView):
         return kwargs
 
     def form_valid(self, form):
+        creating = self.object is None
         with transaction.atomic():
-            if self.object is None:
-                self.object = self.create(form)
-                messages.success(self.request, _("已新建“{name}”").format(name=self.object))
-            else:
-                self.object = self.update(form)
-                messages.success(self.request, _("已保存“{name}”").format(name=self.object))
+            self.object = self.save(form)
+        template = _("已新建“{name}”") if creating else _("已保存“{name}”")
+        messages.success(self.request, template.format(name=self.object))
         return HttpResponseRedirect(self.object.get_absolute_url())
 
-    def create(self, form):
-        return services.create_object(form, acting_user=self.request.user)
-
-    def update(self, form):
-        return services.update_object(form, acting_user=self.request.user)
+    def save(self, form):
+        return services.save_object(form, acting_user=self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -180,3 +177,33 @@ class HistoryView(ScopedViewMixin, View):
 
 def htmx_or_redirect(request, fragment: HttpResponse, url: str) -> HttpResponse:
     return fragment if request.htmx else HttpResponseRedirect(url)
+
+
+class HomeView(View):
+    """The first page after sign-in: what this role looks after, in figures that open lists."""
+
+    template_name = "core/home.html"
+
+    def get(self, request):
+        from laomo.people.models import LectureGroup, Person
+        from laomo.schools.models import School
+
+        scope = request.scope
+        cards = []
+        if scope.can("schools.view"):
+            cards.append(("学校", School.objects.restrict(scope).current().count(), "schools:school-list"))
+        if scope.can("people.view") and not scope.is_lecturer:
+            cards.append(("劳模工匠", Person.objects.restrict(scope).current().count(), "people:person-list"))
+        if scope.can("groups.view"):
+            cards.append(("宣讲团", LectureGroup.objects.restrict(scope).current().count(), "people:group-list"))
+        return render(request, self.template_name, {"cards": cards})
+
+
+@login_not_required
+def healthz(request):
+    """For the load balancer: the app answers and its database does."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")

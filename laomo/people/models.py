@@ -56,6 +56,7 @@ class Person(RegistryModel):
 
     objects = PersonQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["search_text", "updated_at"])
+    audit_masked = {"phone": "masked_phone"}
 
     class Meta:
         verbose_name = "劳模工匠"
@@ -86,9 +87,13 @@ class Person(RegistryModel):
         return reverse("people:person-detail", args=[self.pk])
 
     def history_parts(self):
+        """Histories shown with the person's own: their honours and group memberships."""
         return [
-            (_("荣誉："), Honour.history.filter(person_id=self.pk)),
-            (_("宣讲团："), Membership.history.filter(person_id=self.pk)),
+            (Honour.history.filter(person_id=self.pk), lambda r: _("荣誉：{title}").format(title=r.title)),
+            (
+                Membership.history.filter(person_id=self.pk),
+                lambda r: _("宣讲团：{name}").format(name=_name_of(LectureGroup, r.group_id)),
+            ),
         ]
 
     @property
@@ -103,6 +108,11 @@ class Person(RegistryModel):
     @property
     def topic_list(self) -> list[str]:
         return [line.strip() for line in self.topics.splitlines() if line.strip()]
+
+
+def _name_of(model, pk) -> str:
+    """The name of a row a history record points at, archived or not."""
+    return model._base_manager.filter(pk=pk).values_list("name", flat=True).first() or f"#{pk}"
 
 
 class Honour(models.Model):
@@ -166,6 +176,25 @@ class LectureGroupQuerySet(RegistryQuerySet):
             return self.none()
         return self.filter(scope.region_q())
 
+    def with_listing(self):
+        """What a list of groups shows: region, organisers and the count of current members.
+
+        Organisers are public bodies (a union, a bureau), named on a group the caller may
+        already see, so they are read without a scope of their own.
+        """
+        from laomo.regions.models import Organisation
+
+        return (
+            self.select_related("region")
+            .prefetch_related(models.Prefetch("organisers", queryset=Organisation.objects.unrestricted()))
+            .annotate(
+                member_count=models.Count(
+                    "memberships", filter=models.Q(memberships__person__archived_at__isnull=True)
+                )
+            )
+            .order_by("region__code", "batch", "name")
+        )
+
 
 class LectureGroup(RegistryModel):
     """A lecture group (宣讲团), formed jointly by a union and an education bureau (002 三(一))."""
@@ -212,7 +241,12 @@ class LectureGroup(RegistryModel):
         return reverse("people:group-detail", args=[self.pk])
 
     def history_parts(self):
-        return [(_("成员："), Membership.history.filter(group_id=self.pk))]
+        return [
+            (
+                Membership.history.filter(group_id=self.pk),
+                lambda r: _("成员：{name}").format(name=_name_of(Person, r.person_id)),
+            )
+        ]
 
     @property
     def level(self) -> str:

@@ -1,0 +1,48 @@
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from laomo.accounts.models import User
+from laomo.core.roles import Role
+from laomo.people.models import Person
+from laomo.regions.models import Region
+from laomo.schools.models import School
+
+
+class Command(BaseCommand):
+    help = "创建（或更新）一个账号：laomo create-user 用户名 --role 角色 [--region 代码] [--school ID] [--person ID] --password 密码"
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--role", required=True, choices=Role.values)
+        parser.add_argument("--region", help="区划代码：市级角色填市，县级角色填县（区）")
+        parser.add_argument("--school", type=int, help="学校编号（学校联络人）")
+        parser.add_argument("--person", type=int, help="劳模工匠编号（劳模工匠本人）")
+        parser.add_argument("--password", required=True)
+        parser.add_argument("--name", default="", help="显示名称")
+
+    @transaction.atomic
+    def handle(self, *args, username, role, region, school, person, password, name, **options):
+        user = User.objects.filter(username=username).first()
+        created = user is None
+        user = user or User(username=username)
+        user.role = role
+        user.display_name = name or user.display_name
+        user.region = _get(Region, region, "code", "区划代码") if region else None
+        user.school = _get(School, school, "pk", "学校编号") if school else None
+        user.person = _get(Person, person, "pk", "劳模工匠编号") if person else None
+        user.set_password(password)
+        try:
+            user.full_clean(exclude=["password"])
+        except ValidationError as exc:
+            raise CommandError("；".join(m for ms in exc.message_dict.values() for m in ms)) from exc
+        user.save()
+        verb = "已创建" if created else "已更新"
+        self.stdout.write(self.style.SUCCESS(f"{verb}账号 {username}（{Role(role).label}）"))
+
+
+def _get(model, value, field, label):
+    try:
+        return model.objects.unrestricted().get(**{field: value})
+    except model.DoesNotExist:
+        raise CommandError(f"{label} {value} 不存在") from None

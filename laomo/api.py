@@ -1,0 +1,63 @@
+"""The JSON API under /api/v1, with its OpenAPI schema at /api/v1/openapi.json.
+
+It accepts the browser's session (with its CSRF token for writes) or `Authorization: Bearer
+TOKEN` (`laomo issue-token USERNAME`). Every endpoint reads through the same scoped querysets as
+the pages, so the API shows exactly what the pages show, and another region's object is a 404.
+"""
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from laomo.people.api import router as people_router
+from laomo.regions.api import router as regions_router
+from laomo.schools.api import router as schools_router
+
+
+class BearerToken(HttpBearer):
+    """The token itself is checked by `ApiTokenMiddleware`; here we only confirm it was."""
+
+    def authenticate(self, request, token):
+        if getattr(request, "api_token", None) is not None:
+            return request.user
+        return None
+
+
+class Session(SessionAuth):
+    def authenticate(self, request, key):
+        user = request.user
+        return user if user.is_authenticated and user.is_active else None
+
+
+api = NinjaAPI(
+    title="劳模工匠进校园工作平台 API",
+    version="1",
+    description=(
+        "登记库（行政区划、学校、劳模工匠、宣讲团）的只读接口与少量操作。所有数据按调用者的区划、"
+        "学校或本人范围过滤；范围以外的对象一律返回 404。联系电话按页面同样的规则打码。"
+    ),
+    auth=[BearerToken(), Session()],
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+    urls_namespace="api",
+)
+
+api.add_router("/regions", regions_router)
+api.add_router("/schools", schools_router)
+api.add_router("/", people_router)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": "未找到"}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return api.create_response(request, {"detail": "未登录或令牌无效"}, status=401)
+
+
+@api.exception_handler(ValidationError)
+def invalid(request, exc):
+    return api.create_response(request, {"detail": "请求参数有误", "errors": exc.errors}, status=422)

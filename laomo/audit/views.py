@@ -1,0 +1,16 @@
+from laomo.audit.filters import AuditFilterSet
+from laomo.audit.models import AuditEntry
+from laomo.core.views import ObjectListView
+
+
+class AuditListView(ObjectListView):
+    """The audit log of the user's region, newest first."""
+
+    model = AuditEntry
+    permission = "audit.view"
+    filterset_class = AuditFilterSet
+    template_name = "audit/audit_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("actor")

@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand
+
+from laomo.core import demo
+
+
+class Command(BaseCommand):
+    help = "载入演示数据（固原市、各县区、学校、宣讲团、各角色演示账号）；可重复运行"
+
+    def handle(self, *args, **options):
+        logins = demo.seed()
+        self.stdout.write(self.style.SUCCESS("演示数据已就绪（标记为“演示”的内容均为虚构）。"))
+        self.stdout.write("")
+        self.stdout.write("演示账号（密码均为 %s）：" % demo.DEMO_PASSWORD)
+        width = max(len(login.username) for login in logins) + 2
+        for login in logins:
+            self.stdout.write(f"  {login.username:<{width}}{login.role}（{login.where}）")

@@ -1,0 +1,24 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from laomo.core import services
+from laomo.people.models import LectureGroup
+from laomo.people.roster import RosterExporter
+
+
+class Command(BaseCommand):
+    help = "按官方花名册格式导出宣讲团成员：laomo export-roster --group 名称 -o 文件.xlsx"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--group", required=True, help="宣讲团名称")
+        parser.add_argument("-o", "--output", required=True, type=Path)
+
+    def handle(self, *args, group, output: Path, **options):
+        matches = list(LectureGroup.objects.unrestricted().filter(name=group))
+        if len(matches) != 1:
+            raise CommandError(f"没有名为“{group}”的宣讲团" if not matches else f"名为“{group}”的宣讲团不止一个")
+        exporter = RosterExporter(matches[0])
+        output.write_bytes(exporter.render())
+        services.record_export(exporter, actor=None, region=matches[0].region)
+        self.stdout.write(self.style.SUCCESS(f"已导出 {exporter.row_count} 人到 {output}"))

@@ -1,0 +1,364 @@
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.core import signing
+from django.db import transaction
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+
+from laomo.core import services as core
+from laomo.core.scoping import CHANGE, VIEW, get_object_for_scope
+from laomo.core.views import (
+    ArchiveView,
+    HistoryView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    ScopedViewMixin,
+)
+from laomo.people import services
+from laomo.people.exporters import PersonListExporter
+from laomo.people.filters import LectureGroupFilterSet, PersonFilterSet
+from laomo.people.forms import (
+    AddMemberForm,
+    HonourFormSet,
+    LectureGroupForm,
+    OwnProfileForm,
+    PersonForm,
+    RosterUploadForm,
+)
+from laomo.people.models import LectureGroup, Membership, Person
+from laomo.people.roster import RosterExporter, import_roster
+
+# People ----------------------------------------------------------------------------------------
+
+
+class PersonListView(ObjectListView):
+    model = Person
+    permission = "people.view"
+    filterset_class = PersonFilterSet
+    exporter_class = PersonListExporter
+    template_name = "people/person_list.html"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("region")
+            .prefetch_related("honours")
+        )
+
+
+class PersonDetailView(ObjectDetailView):
+    model = Person
+    permission = "people.view"
+    template_name = "people/person_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        person = self.object
+        scope = self.request.scope
+        context.update(
+            honours=person.honours.all(),
+            memberships=Membership.objects.filter(
+                person=person,
+                group__in=LectureGroup.objects.restrict(scope),
+            ).select_related("group", "group__region"),
+            is_self=scope.person_id == person.pk,
+            can_reveal=scope.can("people.reveal_phone"),
+        )
+        return context
+
+
+class PersonEditView(ObjectEditView):
+    model = Person
+    template_name = "people/person_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        scope = request.scope
+        if not (scope.can("people.change") or ("pk" in kwargs and scope.can("people.change_own"))):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_class(self):
+        return OwnProfileForm if self.request.scope.can("people.change_own") else PersonForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if "honours" not in context and self.get_form_class() is PersonForm:
+            context["honours"] = HonourFormSet(instance=self.object or Person(), prefix="honours")
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        honours = None
+        if self.get_form_class() is PersonForm:
+            honours = HonourFormSet(request.POST, instance=self.object or Person(), prefix="honours")
+        if form.is_valid() and (honours is None or honours.is_valid()):
+            with transaction.atomic():
+                self.object = services.save_person(form, honours, acting_user=request.user)
+            messages.success(request, _("已保存“{name}”").format(name=self.object))
+            return HttpResponseRedirect(self.object.get_absolute_url())
+        return self.render_to_response(self.get_context_data(form=form, honours=honours))
+
+
+class PersonArchiveView(ArchiveView):
+    model = Person
+    permission = "people.change"
+
+
+class PersonRestoreView(PersonArchiveView):
+    restore = True
+
+
+class PersonHistoryView(HistoryView):
+    model = Person
+    permission = "people.view"
+
+
+class RevealPhoneView(ScopedViewMixin, View):
+    """POST: show one person's full phone number, and record that it was shown."""
+
+    model = Person
+    permission = "people.reveal_phone"
+
+    def post(self, request, pk):
+        person = self.get_object()
+        phone = services.reveal_phone(person=person, acting_user=request.user)
+        template = "people/_phone_revealed.html" if request.htmx else "people/phone_revealed.html"
+        return render(request, template, {"phone": phone, "person": person})
+
+
+class MyProfileView(View):
+    """A model worker's own record."""
+
+    def get(self, request):
+        if not request.scope.person_id:
+            raise Http404
+        return redirect("people:person-detail", pk=request.scope.person_id)
+
+
+# Roster import -----------------------------------------------------------------------------------
+
+_IMPORT_SALT = "laomo.roster-import"
+
+
+def _import_dir() -> Path:
+    path = settings.VAR_DIR / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class RosterImportView(View):
+    """Upload → check every row (nothing written) → confirm → write all or nothing."""
+
+    template_name = "people/roster_import.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.scope.can("roster.import"):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def groups(self):
+        return LectureGroup.objects.restrict(self.request.scope, CHANGE).current().select_related("region")
+
+    def get(self, request):
+        initial = {}
+        if group_id := request.GET.get("group"):
+            group = self.groups().filter(pk=group_id).first() if group_id.isdigit() else None
+            if group is None:
+                raise Http404
+            initial["group"] = group
+        form = RosterUploadForm(initial=initial, groups=self.groups())
+        return render(request, self.template_name, {"form": form})
+
+    def post(self, request):
+        if "token" in request.POST:
+            return self.confirm(request)
+        form = RosterUploadForm(request.POST, request.FILES, groups=self.groups())
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form})
+        upload = form.cleaned_data["file"]
+        if upload.size > settings.LAOMO_IMPORT_MAX_BYTES:
+            form.add_error("file", _("文件过大，上限为 {n} MB").format(n=settings.LAOMO_IMPORT_MAX_BYTES // 1024 // 1024))
+            return render(request, self.template_name, {"form": form})
+        data = upload.read()
+        group = form.cleaned_data["group"]
+        report = import_roster(
+            data,
+            filename=upload.name,
+            group=group,
+            region=request.scope.region,
+            scope=request.scope,
+            acting_user=request.user,
+            dry_run=True,
+        )
+        token = None
+        if report.ok:
+            stored = _import_dir() / uuid.uuid4().hex
+            stored.write_bytes(data)
+            token = signing.dumps(
+                {"file": stored.name, "name": upload.name, "group": group.pk if group else None, "user": request.user.pk},
+                salt=_IMPORT_SALT,
+            )
+        return render(
+            request,
+            self.template_name,
+            {"form": form, "report": report, "token": token, "group": group, "filename": upload.name},
+        )
+
+    def confirm(self, request):
+        try:
+            ticket = signing.loads(request.POST["token"], salt=_IMPORT_SALT, max_age=3600)
+        except signing.BadSignature:
+            messages.error(request, _("导入确认已过期，请重新上传文件"))
+            return redirect("people:roster-import")
+        if ticket["user"] != request.user.pk:
+            raise Http404
+        stored = _import_dir() / Path(ticket["file"]).name
+        if not stored.exists():
+            messages.error(request, _("导入确认已过期，请重新上传文件"))
+            return redirect("people:roster-import")
+        group = None
+        if ticket["group"]:
+            group = get_object_for_scope(LectureGroup.objects, request.scope, CHANGE, pk=ticket["group"])
+        report = import_roster(
+            stored.read_bytes(),
+            filename=ticket["name"],
+            group=group,
+            region=request.scope.region,
+            scope=request.scope,
+            acting_user=request.user,
+        )
+        stored.unlink(missing_ok=True)
+        if not report.ok:
+            form = RosterUploadForm(groups=self.groups(), initial={"group": group})
+            return render(request, self.template_name, {"form": form, "report": report, "group": group})
+        messages.success(request, _("导入完成。") + report.summary())
+        return HttpResponseRedirect(group.get_absolute_url() if group else reverse("people:person-list"))
+
+
+# Lecture groups ---------------------------------------------------------------------------------
+
+
+class GroupListView(ObjectListView):
+    model = LectureGroup
+    permission = "groups.view"
+    filterset_class = LectureGroupFilterSet
+    template_name = "people/group_list.html"
+
+    def get_queryset(self):
+        return super().get_queryset().with_listing()
+
+
+class GroupDetailView(ObjectDetailView):
+    model = LectureGroup
+    permission = "groups.view"
+    template_name = "people/group_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        scope = self.request.scope
+        group = self.object
+        visible = set(Person.objects.restrict(scope).filter(memberships__group=group).values_list("pk", flat=True))
+        memberships = (
+            Membership.objects.filter(group=group)
+            .select_related("person", "person__region")
+            .prefetch_related("person__honours")
+            .order_by("position", "id")
+        )
+        context.update(
+            memberships=memberships,
+            visible_people=visible,
+            # Organisers are public bodies; naming them on a group one may see reveals nothing.
+            organisers=group.organisers.unrestricted(),
+            can_reveal=scope.can("people.reveal_phone"),
+            can_export=scope.can("roster.export"),
+            can_import=context["can_change"] and scope.can("roster.import"),
+        )
+        if context["can_change"]:
+            candidates = (
+                Person.objects.restrict(scope, CHANGE)
+                .current()
+                .filter(region__path__startswith=group.region.path)
+                .exclude(memberships__group=group)
+            )
+            context["add_form"] = AddMemberForm(people=candidates)
+        return context
+
+
+class GroupEditView(ObjectEditView):
+    model = LectureGroup
+    permission = "groups.change"
+    form_class = LectureGroupForm
+
+
+class GroupArchiveView(ArchiveView):
+    model = LectureGroup
+    permission = "groups.change"
+
+
+class GroupRestoreView(GroupArchiveView):
+    restore = True
+
+
+class GroupHistoryView(HistoryView):
+    model = LectureGroup
+    permission = "groups.view"
+
+
+class AddMemberView(ScopedViewMixin, View):
+    model = LectureGroup
+    permission = "groups.change"
+    action = CHANGE
+
+    def post(self, request, pk):
+        group = self.get_object()
+        people = Person.objects.restrict(request.scope, CHANGE).current()
+        form = AddMemberForm(request.POST, people=people)
+        if form.is_valid():
+            try:
+                services.add_member(group=group, person=form.cleaned_data["person"], acting_user=request.user)
+                messages.success(request, _("已将{name}加入宣讲团").format(name=form.cleaned_data["person"]))
+            except ValueError as exc:
+                messages.error(request, str(exc))
+        else:
+            messages.error(request, _("请选择要加入的成员"))
+        return HttpResponseRedirect(group.get_absolute_url())
+
+
+class RemoveMemberView(ScopedViewMixin, View):
+    model = LectureGroup
+    permission = "groups.change"
+    action = CHANGE
+
+    def post(self, request, pk, membership_pk):
+        group = self.get_object()
+        membership = Membership.objects.filter(group=group, pk=membership_pk).select_related("person", "group").first()
+        if membership is None:
+            raise Http404
+        services.remove_member(membership=membership, acting_user=request.user)
+        messages.success(request, _("已将{name}移出宣讲团").format(name=membership.person.name))
+        return HttpResponseRedirect(group.get_absolute_url())
+
+
+class RosterExportView(ScopedViewMixin, View):
+    """The group's 花名册 as .xlsx in the official layout (audited: it holds phone numbers)."""
+
+    model = LectureGroup
+    permission = "roster.export"
+    action = VIEW
+
+    def get(self, request, pk):
+        group = self.get_object()
+        exporter = RosterExporter(group, scope=request.scope)
+        response = exporter.response()
+        core.record_export(exporter, actor=request.user, region=group.region)
+        return response
