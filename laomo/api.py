@@ -60,4 +60,6 @@ def unauthenticated(request, exc):
 
 @api.exception_handler(ValidationError)
 def invalid(request, exc):
-    return api.create_response(request, {"detail": "请求参数有误", "errors": exc.errors}, status=422)
+    return api.create_response(
+        request, {"detail": "请求参数有误", "errors": exc.errors}, status=422
+    )

@@ -6,13 +6,23 @@ from laomo.audit.models import AuditEntry
 
 
 class AuditFilterSet(django_filters.FilterSet):
-    action = django_filters.ChoiceFilter(label=_("事件"), choices=AuditEntry.Action.choices, empty_label=_("全部"))
-    actor = django_filters.CharFilter(label=_("操作人"), field_name="actor_name", lookup_expr="icontains")
+    action = django_filters.ChoiceFilter(
+        label=_("事件"), choices=AuditEntry.Action.choices, empty_label=_("全部")
+    )
+    actor = django_filters.CharFilter(
+        label=_("操作人"), field_name="actor_name", lookup_expr="icontains"
+    )
     since = django_filters.DateFilter(
-        label=_("起始日期"), field_name="at", lookup_expr="date__gte", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("起始日期"),
+        field_name="at",
+        lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     until = django_filters.DateFilter(
-        label=_("截止日期"), field_name="at", lookup_expr="date__lte", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("截止日期"),
+        field_name="at",
+        lookup_expr="date__lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     class Meta:
@@ -22,4 +32,6 @@ class AuditFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, *args, request=None, **kwargs):
         super().__init__(data, *args, request=request, **kwargs)
         for field in self.form.fields.values():
-            field.widget.attrs.setdefault("class", "form-select" if hasattr(field, "choices") else "form-control")
+            field.widget.attrs.setdefault(
+                "class", "form-select" if hasattr(field, "choices") else "form-control"
+            )

@@ -12,7 +12,14 @@ class Pages(PageNumberPagination):
         super().__init__(page_size=50, max_page_size=200, **kwargs)
 
 
-def apply_common(queryset, *, q: str | None, region: str | None, archived: bool | None, search_field="search_text"):
+def apply_common(
+    queryset,
+    *,
+    q: str | None,
+    region: str | None,
+    archived: bool | None,
+    search_field="search_text",
+):
     """The filters every list shares: search text, region code (and below), archive status."""
     if q:
         queryset = queryset.filter(search_condition(q, search_field))

@@ -19,7 +19,7 @@ from laomo.people.models import Honour, LectureGroup, Membership, Person
 from laomo.regions.models import Organisation, Region
 from laomo.schools.models import School
 
-DEMO_PASSWORD = "Laomo@2026"
+DEMO_PASSWORD = "Laomo@2026"  # noqa: S105 - printed for everyone on purpose: demo only
 
 PROVINCE = ("640000", "宁夏回族自治区")
 CITY = ("640400", "固原市")
@@ -61,7 +61,23 @@ CITY_TOPICS = {
 }
 
 SURNAMES = "马王李张刘杨田海何周苏冯罗丁虎白"
-GIVEN = ["建军", "秀兰", "玉梅", "志强", "文华", "海燕", "国庆", "红霞", "永福", "丽娟", "学军", "春花", "明德", "桂英", "小龙"]
+GIVEN = [
+    "建军",
+    "秀兰",
+    "玉梅",
+    "志强",
+    "文华",
+    "海燕",
+    "国庆",
+    "红霞",
+    "永福",
+    "丽娟",
+    "学军",
+    "春花",
+    "明德",
+    "桂英",
+    "小龙",
+]
 POSTS = [
     ("{county}供电公司", "高级技师"),
     ("{county}人民医院", "主任护师"),
@@ -70,7 +86,13 @@ POSTS = [
     ("{county}建筑工程公司", "钢筋工班组长"),
     ("{county}马铃薯种植合作社", "理事长"),
 ]
-COUNTY_HONOURS = ["{county}劳动模范", "市先进工作者", "自治区五一劳动奖章", "{county}优秀技能人才", "市劳动模范"]
+COUNTY_HONOURS = [
+    "{county}劳动模范",
+    "市先进工作者",
+    "自治区五一劳动奖章",
+    "{county}优秀技能人才",
+    "市劳动模范",
+]
 
 # Schools: a plausible, made-up list for each county covering every stage, public and private.
 SCHOOL_PATTERNS = [
@@ -130,30 +152,39 @@ def _upsert(model, defaults=None, **lookup):
     return obj, False
 
 
-
 @transaction.atomic
 def seed() -> list[Login]:
-    rng = random.Random(20231012)
-    province, _ = _upsert(Region, 
-        code=PROVINCE[0], defaults={"name": PROVINCE[1], "level": Region.Level.PROVINCE, "parent": None}
+    rng = random.Random(20231012)  # noqa: S311 - repeatable demo sizes, not secrets
+    province, _ = _upsert(
+        Region,
+        code=PROVINCE[0],
+        defaults={"name": PROVINCE[1], "level": Region.Level.PROVINCE, "parent": None},
     )
-    city, _ = _upsert(Region, 
-        code=CITY[0], defaults={"name": CITY[1], "level": Region.Level.CITY, "parent": province}
+    city, _ = _upsert(
+        Region,
+        code=CITY[0],
+        defaults={"name": CITY[1], "level": Region.Level.CITY, "parent": province},
     )
     counties = []
     for code, name in COUNTIES:
-        region, _ = _upsert(Region, 
-            code=code, defaults={"name": name, "level": Region.Level.COUNTY, "parent": city}
+        region, _ = _upsert(
+            Region, code=code, defaults={"name": name, "level": Region.Level.COUNTY, "parent": city}
         )
         counties.append(region)
-    zone, _ = _upsert(Region, 
+    zone, _ = _upsert(
+        Region,
         code=ZONE[0],
-        defaults={"name": ZONE[1], "level": Region.Level.ZONE, "parent": city, "is_standard": False},
+        defaults={
+            "name": ZONE[1],
+            "level": Region.Level.ZONE,
+            "parent": city,
+            "is_standard": False,
+        },
     )
 
     def organisation(name, kind, region):
-        org, _ = _upsert(Organisation, 
-            region=region, name=name, defaults={"kind": kind, "is_demo": True}
+        org, _ = _upsert(
+            Organisation, region=region, name=name, defaults={"kind": kind, "is_demo": True}
         )
         return org
 
@@ -176,7 +207,8 @@ def seed() -> list[Login]:
         for pattern, stage, ownership in patterns:
             low, high = STAGE_SIZES[stage]
             name = pattern.format(short=region.name)
-            school, _ = _upsert(School, 
+            school, _ = _upsert(
+                School,
                 region=region,
                 name=name,
                 defaults={
@@ -188,7 +220,8 @@ def seed() -> list[Login]:
             )
             schools[region.code].append(school)
 
-    city_group, _ = _upsert(LectureGroup, 
+    city_group, _ = _upsert(
+        LectureGroup,
         region=city,
         name=CITY_GROUP_NAME,
         defaults={"batch": 1, "formed_on": date(2023, 10, 12), "is_demo": True},
@@ -200,15 +233,14 @@ def seed() -> list[Login]:
         person = _person(
             name, gender, unit, phone, by_code.get(county, city), honours, CITY_TOPICS.get(name, "")
         )
-        _upsert(Membership, 
-            group=city_group, person=person, defaults={"position": position}
-        )
+        _upsert(Membership, group=city_group, person=person, defaults={"position": position})
         people[name] = person
 
     for index, region in enumerate([*counties, zone]):
         orgs = county_orgs[region.code]
         group_name = f"{region.name}“劳模工匠进校园”行动宣讲团"
-        group, _ = _upsert(LectureGroup, 
+        group, _ = _upsert(
+            LectureGroup,
             region=region,
             name=group_name,
             defaults={"batch": 1, "formed_on": date(2023, 11, 1 + index), "is_demo": True},
@@ -236,8 +268,18 @@ def seed() -> list[Login]:
 def _person(name, gender, unit, phone, region, honours, topics) -> Person:
     person = Person.objects.unrestricted().filter(name=name, region=region, is_demo=True).first()
     person = person or Person(name=name, region=region, is_demo=True)
-    changed = (person.gender, person.unit, person.phone, person.topics) != (gender, unit, phone, topics)
-    person.gender, person.unit, person.phone, person.topics = gender, unit, phone, topics or person.topics
+    changed = (person.gender, person.unit, person.phone, person.topics) != (
+        gender,
+        unit,
+        phone,
+        topics,
+    )
+    person.gender, person.unit, person.phone, person.topics = (
+        gender,
+        unit,
+        phone,
+        topics or person.topics,
+    )
     if person.pk is None or changed:
         person.save()
     for year, title in split_honours(honours):
@@ -254,7 +296,13 @@ def _logins(city, counties, schools, people) -> list[Login]:
         ("city-union", Role.CITY_UNION, {"region": city}, "固原市总工会宣教部", city.name),
         ("city-edu", Role.CITY_EDUCATION, {"region": city}, "固原市教育体育局", city.name),
         ("yuanzhou-union", Role.COUNTY_UNION, {"region": yuanzhou}, "原州区总工会", yuanzhou.name),
-        ("yuanzhou-edu", Role.COUNTY_EDUCATION, {"region": yuanzhou}, "原州区教育体育局", yuanzhou.name),
+        (
+            "yuanzhou-edu",
+            Role.COUNTY_EDUCATION,
+            {"region": yuanzhou},
+            "原州区教育体育局",
+            yuanzhou.name,
+        ),
         ("xiji-union", Role.COUNTY_UNION, {"region": xiji}, "西吉县总工会", xiji.name),
         ("school-yz", Role.SCHOOL, {"school": school}, f"{school.name}联络人", school.name),
         ("lecturer-hcb", Role.LECTURER, {"person": people["何成斌"]}, "何成斌", "何成斌（本人）"),

@@ -88,7 +88,9 @@ def history_of(records, subject=None) -> list[ChangeRecord]:
 
 def _related(field, row) -> str:
     target = field.related_model
-    key = next((name for name in row if name not in ("id", "history", field.model._meta.model_name)), None)
+    key = next(
+        (name for name in row if name not in ("id", "history", field.model._meta.model_name)), None
+    )
     pk = row.get(target._meta.model_name) or (row.get(key) if key else None)
     obj = target._base_manager.filter(pk=pk).first()
     return str(obj) if obj is not None else f"#{pk}"

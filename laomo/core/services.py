@@ -41,14 +41,20 @@ def save_object(form, *, acting_user) -> models.Model:
     """Create or update the form's instance, recording what changed, from what, to what."""
     creating = form.instance.pk is None
     names = form.changed_data
-    before = {} if creating else describe(type(form.instance)._base_manager.get(pk=form.instance.pk), names)
+    before = (
+        {}
+        if creating
+        else describe(type(form.instance)._base_manager.get(pk=form.instance.pk), names)
+    )
     form.instance._history_user = acting_user
     obj = form.save()
     if creating:
         record(AuditEntry.Action.CREATE, actor=acting_user, obj=obj)
     elif names:
         after = describe(obj, names)
-        changed = {name: [before[name], after[name]] for name in names if before[name] != after[name]}
+        changed = {
+            name: [before[name], after[name]] for name in names if before[name] != after[name]
+        }
         if changed:
             record(AuditEntry.Action.UPDATE, actor=acting_user, obj=obj, data={"changed": changed})
     return obj

@@ -14,8 +14,15 @@ from django.core.files.storage import FileSystemStorage
 
 # URL prefix under /static/ → (package directory under node_modules, glob patterns in it)
 VENDOR_FILES = {
-    "vendor/bootstrap": ("bootstrap/dist", ["css/bootstrap.min.css", "css/bootstrap.min.css.map",
-                                            "js/bootstrap.bundle.min.js", "js/bootstrap.bundle.min.js.map"]),
+    "vendor/bootstrap": (
+        "bootstrap/dist",
+        [
+            "css/bootstrap.min.css",
+            "css/bootstrap.min.css.map",
+            "js/bootstrap.bundle.min.js",
+            "js/bootstrap.bundle.min.js.map",
+        ],
+    ),
     "vendor/bootstrap-icons": ("bootstrap-icons/font", ["bootstrap-icons.min.css", "fonts/*"]),
     "vendor/htmx": ("htmx.org/dist", ["htmx.min.js"]),
     "vendor/echarts": ("echarts/dist", ["echarts.min.js"]),
@@ -36,7 +43,9 @@ def _files() -> dict[str, Path]:
 
 def missing_packages() -> list[str]:
     root = Path(settings.NODE_MODULES)
-    return [package for package, _patterns in VENDOR_FILES.values() if not (root / package).is_dir()]
+    return [
+        package for package, _patterns in VENDOR_FILES.values() if not (root / package).is_dir()
+    ]
 
 
 class VendorFinder(BaseFinder):

@@ -75,7 +75,9 @@ def _check_zip(data: bytes) -> None:
     for info in archive.infolist():
         total += info.file_size
         ratio = info.file_size / max(info.compress_size, 1)
-        if total > MAX_UNZIPPED_BYTES or (info.file_size > 1024 * 1024 and ratio > MAX_COMPRESSION_RATIO):
+        if total > MAX_UNZIPPED_BYTES or (
+            info.file_size > 1024 * 1024 and ratio > MAX_COMPRESSION_RATIO
+        ):
             raise TableFileError(_("工作簿解压后体积异常（疑似压缩炸弹），已拒绝"))
 
 
@@ -88,7 +90,10 @@ def _read_xlsx(data: bytes, max_rows: int) -> Table:
     except Exception as exc:  # openpyxl raises many kinds for a malformed package
         raise TableFileError(_("工作簿无法读取：文件可能已损坏")) from exc
     try:
-        sheets = [_sheet_rows(sheet.iter_rows(values_only=True), max_rows) for sheet in workbook.worksheets]
+        sheets = [
+            _sheet_rows(sheet.iter_rows(values_only=True), max_rows)
+            for sheet in workbook.worksheets
+        ]
     finally:
         workbook.close()
     return Table("xlsx", _pick_sheet(sheets))
@@ -112,7 +117,8 @@ def _read_xls(data: bytes, max_rows: int) -> Table:
         for index in range(book.nsheets):
             sheet = book.sheet_by_index(index)
             rows = (
-                [_xls_value(cell, book.datemode) for cell in sheet.row(r)] for r in range(sheet.nrows)
+                [_xls_value(cell, book.datemode) for cell in sheet.row(r)]
+                for r in range(sheet.nrows)
             )
             sheets.append(_sheet_rows(rows, max_rows))
     finally:
@@ -154,10 +160,14 @@ def _read_csv(data: bytes, max_rows: int) -> Table:
     try:
         for record in reader:
             if len(rows) >= max_rows:
-                raise TableFileError(_("行数超过上限 {limit} 行，请分批导入").format(limit=max_rows))
+                raise TableFileError(
+                    _("行数超过上限 {limit} 行，请分批导入").format(limit=max_rows)
+                )
             rows.append((reader.line_num, list(record)))
     except csv.Error as exc:
-        raise TableFileError(_("CSV 文件格式错误（第{line}行）：{error}").format(line=reader.line_num, error=exc)) from exc
+        raise TableFileError(
+            _("CSV 文件格式错误（第{line}行）：{error}").format(line=reader.line_num, error=exc)
+        ) from exc
     return Table("csv", rows)
 
 
@@ -187,7 +197,11 @@ def cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
+        return (
+            value.date().isoformat()
+            if value.time() == datetime.min.time()
+            else value.isoformat(sep=" ")
+        )
     if isinstance(value, date):
         return value.isoformat()
     return str(value).strip()

@@ -79,9 +79,9 @@ def normalize_phone(value: object) -> str:
         area, local, extension = match.groups()
         return f"{area}-{local}" + (f"-{extension}" if extension else "")
     raise InputError(
-        _("联系电话“{value}”格式不正确：应为11位手机号，或带区号的固定电话（如 0954-2683888）").format(
-            value=text
-        )
+        _(
+            "联系电话“{value}”格式不正确：应为11位手机号，或带区号的固定电话（如 0954-2683888）"
+        ).format(value=text)
     )
 
 
@@ -139,7 +139,10 @@ def pinyin_keys(text: str) -> str:
     text = halfwidth(text)
     if not text:
         return ""
-    keys = ["".join(lazy_pinyin(text)).lower(), "".join(lazy_pinyin(text, style=Style.FIRST_LETTER)).lower()]
+    keys = [
+        "".join(lazy_pinyin(text)).lower(),
+        "".join(lazy_pinyin(text, style=Style.FIRST_LETTER)).lower(),
+    ]
     readings = pinyin(text, style=Style.NORMAL, heteronym=True, errors="ignore")
     combos = 1
     for options in readings:

@@ -191,11 +191,21 @@ class HomeView(View):
         scope = request.scope
         cards = []
         if scope.can("schools.view"):
-            cards.append(("学校", School.objects.restrict(scope).current().count(), "schools:school-list"))
+            cards.append(
+                ("学校", School.objects.restrict(scope).current().count(), "schools:school-list")
+            )
         if scope.can("people.view") and not scope.is_lecturer:
-            cards.append(("劳模工匠", Person.objects.restrict(scope).current().count(), "people:person-list"))
+            cards.append(
+                ("劳模工匠", Person.objects.restrict(scope).current().count(), "people:person-list")
+            )
         if scope.can("groups.view"):
-            cards.append(("宣讲团", LectureGroup.objects.restrict(scope).current().count(), "people:group-list"))
+            cards.append(
+                (
+                    "宣讲团",
+                    LectureGroup.objects.restrict(scope).current().count(),
+                    "people:group-list",
+                )
+            )
         return render(request, self.template_name, {"cards": cards})
 
 

@@ -69,10 +69,14 @@ class PhoneOut(Schema):
 
 
 def _people(request):
-    return Person.objects.restrict(request.scope).select_related("region").prefetch_related("honours")
+    return (
+        Person.objects.restrict(request.scope).select_related("region").prefetch_related("honours")
+    )
 
 
-@router.get("model-workers", response=list[ModelWorkerOut], tags=["劳模工匠"], summary="劳模工匠列表")
+@router.get(
+    "model-workers", response=list[ModelWorkerOut], tags=["劳模工匠"], summary="劳模工匠列表"
+)
 @paginate(Pages)
 def list_model_workers(
     request: HttpRequest,
@@ -115,7 +119,10 @@ def reveal_phone(request: HttpRequest, person_id: int):
     if not request.scope.can("people.reveal_phone"):
         raise Http404
     person = get_object_for_scope(Person.objects.all(), request.scope, pk=person_id)
-    return {"id": person.pk, "phone": services.reveal_phone(person=person, acting_user=request.user)}
+    return {
+        "id": person.pk,
+        "phone": services.reveal_phone(person=person, acting_user=request.user),
+    }
 
 
 class MemberOut(Schema):
@@ -171,14 +178,14 @@ def _groups(request):
     return LectureGroup.objects.restrict(request.scope).with_listing()
 
 
-@router.get(
-    "lecture-groups", response=list[LectureGroupOut], tags=["宣讲团"], summary="宣讲团列表"
-)
+@router.get("lecture-groups", response=list[LectureGroupOut], tags=["宣讲团"], summary="宣讲团列表")
 @paginate(Pages)
 def list_lecture_groups(
     request: HttpRequest, q: str | None = None, region: str | None = None, archived: bool = False
 ):
-    return apply_common(_groups(request), q=q, region=region, archived=archived, search_field="name")
+    return apply_common(
+        _groups(request), q=q, region=region, archived=archived, search_field="name"
+    )
 
 
 @router.get(

@@ -7,7 +7,17 @@ class PersonListExporter(ListExporter):
     """The model-worker list as filtered on the page; phone numbers stay masked."""
 
     object_type = "people.person"
-    headers = ["姓名", "性别", "民族", "所属县（区）", "工作单位及职务", "获得荣誉", "联系电话", "宣讲主题", "状态"]
+    headers = [
+        "姓名",
+        "性别",
+        "民族",
+        "所属县（区）",
+        "工作单位及职务",
+        "获得荣誉",
+        "联系电话",
+        "宣讲主题",
+        "状态",
+    ]
     column_widths = (10, 6, 8, 14, 40, 30, 16, 30, 10)
 
     @property

@@ -23,7 +23,9 @@ class PersonFilterSet(RegistryFilterSet):
     region = django_filters.ModelChoiceFilter(
         label=_("县（区）"), queryset=_regions, empty_label=_("全部")
     )
-    gender = django_filters.ChoiceFilter(label=_("性别"), choices=Gender.choices, empty_label=_("全部"))
+    gender = django_filters.ChoiceFilter(
+        label=_("性别"), choices=Gender.choices, empty_label=_("全部")
+    )
     honour_level = django_filters.ChoiceFilter(
         label=_("荣誉级别"), choices=LEVEL_CHOICES, empty_label=_("全部"), method="by_honour_level"
     )
@@ -39,9 +41,7 @@ class PersonFilterSet(RegistryFilterSet):
         fields = ["q", "region", "gender", "honour_level", "group", "active", "status"]
 
     def by_honour_level(self, queryset, name, value):
-        return queryset.filter(
-            Exists(Honour.objects.filter(person=OuterRef("pk"), level=value))
-        )
+        return queryset.filter(Exists(Honour.objects.filter(person=OuterRef("pk"), level=value)))
 
     def by_group(self, queryset, name, value):
         return queryset.filter(

@@ -25,7 +25,18 @@ class PersonForm(ScopedModelForm):
 
     class Meta:
         model = Person
-        fields = ["name", "gender", "ethnicity", "region", "unit", "post", "phone", "topics", "note", "active"]
+        fields = [
+            "name",
+            "gender",
+            "ethnicity",
+            "region",
+            "unit",
+            "post",
+            "phone",
+            "topics",
+            "note",
+            "active",
+        ]
         widgets = {"topics": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
@@ -88,8 +99,8 @@ class LectureGroupForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.limit_regions("region", ("city", "county", "zone"))
-        self.fields["organisers"].queryset = self.fields["organisers"].queryset.current().filter(
-            kind__in=["union", "education"]
+        self.fields["organisers"].queryset = (
+            self.fields["organisers"].queryset.current().filter(kind__in=["union", "education"])
         )
 
 
@@ -105,10 +116,15 @@ class AddMemberForm(forms.Form):
 class RosterUploadForm(forms.Form):
     file = forms.FileField(
         label=_("花名册文件"),
-        help_text=_("Excel（.xlsx、.xls）或 CSV（UTF-8 或 GBK 编码）；列：序号、姓名、性别、工作单位及职务、获得荣誉、联系电话、备注"),
+        help_text=_(
+            "Excel（.xlsx、.xls）或 CSV（UTF-8 或 GBK 编码）；"
+            "列：序号、姓名、性别、工作单位及职务、获得荣誉、联系电话、备注"
+        ),
     )
     group = forms.ModelChoiceField(
-        queryset=LectureGroup.objects.none(), label=_("导入到宣讲团"), required=False,
+        queryset=LectureGroup.objects.none(),
+        label=_("导入到宣讲团"),
+        required=False,
         help_text=_("不选则只登记人员，不加入宣讲团"),
     )
 

@@ -89,7 +89,10 @@ class Person(RegistryModel):
     def history_parts(self):
         """Histories shown with the person's own: their honours and group memberships."""
         return [
-            (Honour.history.filter(person_id=self.pk), lambda r: _("荣誉：{title}").format(title=r.title)),
+            (
+                Honour.history.filter(person_id=self.pk),
+                lambda r: _("荣誉：{title}").format(title=r.title),
+            ),
             (
                 Membership.history.filter(person_id=self.pk),
                 lambda r: _("宣讲团：{name}").format(name=_name_of(LectureGroup, r.group_id)),
@@ -186,7 +189,9 @@ class LectureGroupQuerySet(RegistryQuerySet):
 
         return (
             self.select_related("region")
-            .prefetch_related(models.Prefetch("organisers", queryset=Organisation.objects.unrestricted()))
+            .prefetch_related(
+                models.Prefetch("organisers", queryset=Organisation.objects.unrestricted())
+            )
             .annotate(
                 member_count=models.Count(
                     "memberships", filter=models.Q(memberships__person__archived_at__isnull=True)

@@ -41,7 +41,14 @@ ALIASES = {
     "position": ["序号", "编号", "序"],
     "name": ["姓名", "名字", "成员姓名"],
     "gender": ["性别"],
-    "unit_post": ["工作单位及职务", "单位及职务", "工作单位职务", "工作单位和职务", "工作单位", "单位"],
+    "unit_post": [
+        "工作单位及职务",
+        "单位及职务",
+        "工作单位职务",
+        "工作单位和职务",
+        "工作单位",
+        "单位",
+    ],
     "honours": ["获得荣誉", "荣誉", "所获荣誉", "荣誉称号", "获得荣誉称号"],
     "phone": ["联系电话", "电话", "手机", "手机号", "手机号码", "联系方式", "电话号码"],
     "note": ["备注"],
@@ -139,15 +146,21 @@ def _map_header(table: Table) -> tuple[int, dict[str, int], list[str]]:
         if "name" in found and len(found) >= 2:
             if duplicates:
                 raise RosterError(
-                    _("第{row}行表头中“{name}”列出现了不止一次").format(row=number, name=duplicates[0])
+                    _("第{row}行表头中“{name}”列出现了不止一次").format(
+                        row=number, name=duplicates[0]
+                    )
                 )
             missing = [LABELS[key] for key in REQUIRED if key not in found]
             if missing:
                 raise RosterError(
-                    _("第{row}行表头缺少必需的列：{columns}").format(row=number, columns="、".join(missing))
+                    _("第{row}行表头缺少必需的列：{columns}").format(
+                        row=number, columns="、".join(missing)
+                    )
                 )
             warnings = [
-                _("第{row}行表头中的{column}不属于花名册格式，已忽略").format(row=number, column=extra)
+                _("第{row}行表头中的{column}不属于花名册格式，已忽略").format(
+                    row=number, column=extra
+                )
                 for extra in extras
             ]
             return index, found, warnings
@@ -187,7 +200,11 @@ def parse(table: Table) -> tuple[list[RosterRow], list[RowProblem], list[str]]:
                 position = int(text)
             else:
                 errors.append(
-                    RowProblem(number, column_name("position"), _("序号“{value}”应为数字").format(value=text))
+                    RowProblem(
+                        number,
+                        column_name("position"),
+                        _("序号“{value}”应为数字").format(value=text),
+                    )
                 )
         name = check("name", normalize_name)
         gender = check("gender", normalize_gender)
@@ -198,11 +215,21 @@ def parse(table: Table) -> tuple[list[RosterRow], list[RowProblem], list[str]]:
         for key, value, limit in (("unit_post", unit_post, 300), ("note", note, 200)):
             if value and len(value) > limit:
                 errors.append(
-                    RowProblem(number, column_name(key), _("内容过长（{n}字，上限{limit}字）").format(n=len(value), limit=limit))
+                    RowProblem(
+                        number,
+                        column_name(key),
+                        _("内容过长（{n}字，上限{limit}字）").format(n=len(value), limit=limit),
+                    )
                 )
         for _year, title in honours:
             if len(title) > 100:
-                errors.append(RowProblem(number, column_name("honours"), _("荣誉“{title}…”过长").format(title=title[:20])))
+                errors.append(
+                    RowProblem(
+                        number,
+                        column_name("honours"),
+                        _("荣誉“{title}…”过长").format(title=title[:20]),
+                    )
+                )
         if errors:
             problems.extend(errors)
             continue
@@ -213,7 +240,11 @@ def parse(table: Table) -> tuple[list[RosterRow], list[RowProblem], list[str]]:
         key = (row.name, row.phone or "")
         if key in seen:
             problems.append(
-                RowProblem(row.row, column_name("name"), _("“{name}”与第{first}行重复").format(name=row.name, first=seen[key]))
+                RowProblem(
+                    row.row,
+                    column_name("name"),
+                    _("“{name}”与第{first}行重复").format(name=row.name, first=seen[key]),
+                )
             )
         else:
             seen[key] = row.row
@@ -242,7 +273,13 @@ def _match(rows, candidates, region, problems, column) -> dict[int, Person | Non
             hits = [p for p in same_name if p.region_id == region.id]
         if len(hits) > 1:
             problems.append(
-                RowProblem(row.row, column, _("已有{n}位同名的“{name}”，请填写联系电话以区分").format(n=len(hits), name=row.name))
+                RowProblem(
+                    row.row,
+                    column,
+                    _("已有{n}位同名的“{name}”，请填写联系电话以区分").format(
+                        n=len(hits), name=row.name
+                    ),
+                )
             )
             continue
         matched[row.row] = hits[0] if hits else None
@@ -303,7 +340,9 @@ def import_roster(
 
     with transaction.atomic():
         candidates = (
-            Person.objects.restrict(scope, CHANGE) if scope is not None else Person.objects.unrestricted()
+            Person.objects.restrict(scope, CHANGE)
+            if scope is not None
+            else Person.objects.unrestricted()
         )
         candidates = candidates.current().filter(name__in={row.name for row in rows})
         # Lock the matched rows so that two imports of overlapping rosters queue, not interleave.
@@ -369,7 +408,10 @@ def import_roster(
         for _row, person in plan.creates:
             person.refresh_search_text()
         created = bulk_create_with_history(
-            [person for _row, person in plan.creates], Person, batch_size=500, default_user=acting_user
+            [person for _row, person in plan.creates],
+            Person,
+            batch_size=500,
+            default_user=acting_user,
         )
         for (_row, person), saved in zip(plan.creates, created, strict=True):
             person.pk = saved.pk
@@ -387,7 +429,10 @@ def import_roster(
         )
         if group is not None:
             bulk_create_with_history(
-                [Membership(group=group, person=person, position=position) for person, position in new_members],
+                [
+                    Membership(group=group, person=person, position=position)
+                    for person, position in new_members
+                ],
                 Membership,
                 batch_size=500,
                 default_user=acting_user,

@@ -23,7 +23,9 @@ def save_person(form, honours=None, *, acting_user) -> Person:
             honour_form.instance._history_user = acting_user
         honours.save()
     if honour_notes:
-        record(AuditEntry.Action.UPDATE, actor=acting_user, obj=person, data={"honours": honour_notes})
+        record(
+            AuditEntry.Action.UPDATE, actor=acting_user, obj=person, data={"honours": honour_notes}
+        )
     return person
 
 

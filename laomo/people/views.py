@@ -48,12 +48,7 @@ class PersonListView(ObjectListView):
     template_name = "people/person_list.html"
 
     def get_queryset(self):
-        return (
-            super()
-            .get_queryset()
-            .select_related("region")
-            .prefetch_related("honours")
-        )
+        return super().get_queryset().select_related("region").prefetch_related("honours")
 
 
 class PersonDetailView(ObjectDetailView):
@@ -100,7 +95,9 @@ class PersonEditView(ObjectEditView):
         form = self.get_form()
         honours = None
         if self.get_form_class() is PersonForm:
-            honours = HonourFormSet(request.POST, instance=self.object or Person(), prefix="honours")
+            honours = HonourFormSet(
+                request.POST, instance=self.object or Person(), prefix="honours"
+            )
         if form.is_valid() and (honours is None or honours.is_valid()):
             with transaction.atomic():
                 self.object = services.save_person(form, honours, acting_user=request.user)
@@ -167,7 +164,11 @@ class RosterImportView(View):
         return super().dispatch(request, *args, **kwargs)
 
     def groups(self):
-        return LectureGroup.objects.restrict(self.request.scope, CHANGE).current().select_related("region")
+        return (
+            LectureGroup.objects.restrict(self.request.scope, CHANGE)
+            .current()
+            .select_related("region")
+        )
 
     def get(self, request):
         initial = {}
@@ -187,7 +188,12 @@ class RosterImportView(View):
             return render(request, self.template_name, {"form": form})
         upload = form.cleaned_data["file"]
         if upload.size > settings.LAOMO_IMPORT_MAX_BYTES:
-            form.add_error("file", _("文件过大，上限为 {n} MB").format(n=settings.LAOMO_IMPORT_MAX_BYTES // 1024 // 1024))
+            form.add_error(
+                "file",
+                _("文件过大，上限为 {n} MB").format(
+                    n=settings.LAOMO_IMPORT_MAX_BYTES // 1024 // 1024
+                ),
+            )
             return render(request, self.template_name, {"form": form})
         data = upload.read()
         group = form.cleaned_data["group"]
@@ -205,13 +211,24 @@ class RosterImportView(View):
             stored = _import_dir() / uuid.uuid4().hex
             stored.write_bytes(data)
             token = signing.dumps(
-                {"file": stored.name, "name": upload.name, "group": group.pk if group else None, "user": request.user.pk},
+                {
+                    "file": stored.name,
+                    "name": upload.name,
+                    "group": group.pk if group else None,
+                    "user": request.user.pk,
+                },
                 salt=_IMPORT_SALT,
             )
         return render(
             request,
             self.template_name,
-            {"form": form, "report": report, "token": token, "group": group, "filename": upload.name},
+            {
+                "form": form,
+                "report": report,
+                "token": token,
+                "group": group,
+                "filename": upload.name,
+            },
         )
 
     def confirm(self, request):
@@ -228,7 +245,9 @@ class RosterImportView(View):
             return redirect("people:roster-import")
         group = None
         if ticket["group"]:
-            group = get_object_for_scope(LectureGroup.objects, request.scope, CHANGE, pk=ticket["group"])
+            group = get_object_for_scope(
+                LectureGroup.objects, request.scope, CHANGE, pk=ticket["group"]
+            )
         report = import_roster(
             stored.read_bytes(),
             filename=ticket["name"],
@@ -240,9 +259,13 @@ class RosterImportView(View):
         stored.unlink(missing_ok=True)
         if not report.ok:
             form = RosterUploadForm(groups=self.groups(), initial={"group": group})
-            return render(request, self.template_name, {"form": form, "report": report, "group": group})
+            return render(
+                request, self.template_name, {"form": form, "report": report, "group": group}
+            )
         messages.success(request, _("导入完成。") + report.summary())
-        return HttpResponseRedirect(group.get_absolute_url() if group else reverse("people:person-list"))
+        return HttpResponseRedirect(
+            group.get_absolute_url() if group else reverse("people:person-list")
+        )
 
 
 # Lecture groups ---------------------------------------------------------------------------------
@@ -267,7 +290,11 @@ class GroupDetailView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         scope = self.request.scope
         group = self.object
-        visible = set(Person.objects.restrict(scope).filter(memberships__group=group).values_list("pk", flat=True))
+        visible = set(
+            Person.objects.restrict(scope)
+            .filter(memberships__group=group)
+            .values_list("pk", flat=True)
+        )
         memberships = (
             Membership.objects.filter(group=group)
             .select_related("person", "person__region")
@@ -325,8 +352,12 @@ class AddMemberView(ScopedViewMixin, View):
         form = AddMemberForm(request.POST, people=people)
         if form.is_valid():
             try:
-                services.add_member(group=group, person=form.cleaned_data["person"], acting_user=request.user)
-                messages.success(request, _("已将{name}加入宣讲团").format(name=form.cleaned_data["person"]))
+                services.add_member(
+                    group=group, person=form.cleaned_data["person"], acting_user=request.user
+                )
+                messages.success(
+                    request, _("已将{name}加入宣讲团").format(name=form.cleaned_data["person"])
+                )
             except ValueError as exc:
                 messages.error(request, str(exc))
         else:
@@ -341,7 +372,11 @@ class RemoveMemberView(ScopedViewMixin, View):
 
     def post(self, request, pk, membership_pk):
         group = self.get_object()
-        membership = Membership.objects.filter(group=group, pk=membership_pk).select_related("person", "group").first()
+        membership = (
+            Membership.objects.filter(group=group, pk=membership_pk)
+            .select_related("person", "group")
+            .first()
+        )
         if membership is None:
             raise Http404
         services.remove_member(membership=membership, acting_user=request.user)

@@ -37,4 +37,6 @@ def list_regions(request: HttpRequest, level: str | None = None):
 
 @router.get("/{region_id}", response=RegionOut, summary="行政区划详情")
 def get_region(request: HttpRequest, region_id: int):
-    return get_object_for_scope(Region.objects.select_related("parent"), request.scope, pk=region_id)
+    return get_object_for_scope(
+        Region.objects.select_related("parent"), request.scope, pk=region_id
+    )

@@ -10,8 +10,12 @@ def _regions(request):
 
 
 class OrganisationFilterSet(RegistryFilterSet):
-    region = django_filters.ModelChoiceFilter(label=_("所在区划"), queryset=_regions, empty_label=_("全部"))
-    kind = django_filters.ChoiceFilter(label=_("类型"), choices=Organisation.Kind.choices, empty_label=_("全部"))
+    region = django_filters.ModelChoiceFilter(
+        label=_("所在区划"), queryset=_regions, empty_label=_("全部")
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("类型"), choices=Organisation.Kind.choices, empty_label=_("全部")
+    )
     search_field = "name"
 
     class Meta:

@@ -9,8 +9,16 @@ urlpatterns = [
     path("regions/<int:pk>/", views.RegionDetailView.as_view(), name="region-detail"),
     path("organisations/", views.OrganisationListView.as_view(), name="organisation-list"),
     path("organisations/new/", views.OrganisationEditView.as_view(), name="organisation-create"),
-    path("organisations/<int:pk>/", views.OrganisationDetailView.as_view(), name="organisation-detail"),
-    path("organisations/<int:pk>/edit/", views.OrganisationEditView.as_view(), name="organisation-edit"),
+    path(
+        "organisations/<int:pk>/",
+        views.OrganisationDetailView.as_view(),
+        name="organisation-detail",
+    ),
+    path(
+        "organisations/<int:pk>/edit/",
+        views.OrganisationEditView.as_view(),
+        name="organisation-edit",
+    ),
     path(
         "organisations/<int:pk>/archive/",
         views.OrganisationArchiveView.as_view(),

@@ -28,10 +28,14 @@ class RegionListView(ScopedViewMixin, ListView):
     template_name = "regions/region_list.html"
 
     def get_queryset(self):
-        return self.scoped().annotate(
-            school_count=Count("schools", filter=_current("schools"), distinct=True),
-            person_count=Count("people", filter=_current("people"), distinct=True),
-        ).select_related("parent")
+        return (
+            self.scoped()
+            .annotate(
+                school_count=Count("schools", filter=_current("schools"), distinct=True),
+                person_count=Count("people", filter=_current("people"), distinct=True),
+            )
+            .select_related("parent")
+        )
 
 
 class RegionDetailView(ObjectDetailView):

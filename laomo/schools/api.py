@@ -66,4 +66,6 @@ def list_schools(
 
 @router.get("/{school_id}", response=SchoolOut, summary="学校详情")
 def get_school(request: HttpRequest, school_id: int):
-    return get_object_for_scope(School.objects.select_related("region"), request.scope, pk=school_id)
+    return get_object_for_scope(
+        School.objects.select_related("region"), request.scope, pk=school_id
+    )

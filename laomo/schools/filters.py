@@ -11,8 +11,12 @@ def _counties(request):
 
 
 class SchoolFilterSet(RegistryFilterSet):
-    region = django_filters.ModelChoiceFilter(label=_("县（区）"), queryset=_counties, empty_label=_("全部"))
-    stage = django_filters.ChoiceFilter(label=_("学段"), choices=School.Stage.choices, empty_label=_("全部"))
+    region = django_filters.ModelChoiceFilter(
+        label=_("县（区）"), queryset=_counties, empty_label=_("全部")
+    )
+    stage = django_filters.ChoiceFilter(
+        label=_("学段"), choices=School.Stage.choices, empty_label=_("全部")
+    )
     ownership = django_filters.ChoiceFilter(
         label=_("办学性质"), choices=School.Ownership.choices, empty_label=_("全部")
     )

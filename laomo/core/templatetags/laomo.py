@@ -28,7 +28,9 @@ def cn_datetime(value) -> str:
 @register.inclusion_tag("core/_field.html")
 def field(bound_field, inline=False):
     widget = bound_field.field.widget
-    if not isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)):
+    if not isinstance(
+        widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.RadioSelect)
+    ):
         css = "form-select" if isinstance(widget, forms.Select) else "form-control"
         if bound_field.errors:
             css += " is-invalid"
@@ -57,5 +59,7 @@ def archived_badge(obj):
 @register.simple_tag
 def demo_badge(obj):
     if getattr(obj, "is_demo", False):
-        return format_html('<span class="badge text-bg-warning" title="演示数据，非真实信息">演示</span>')
+        return format_html(
+            '<span class="badge text-bg-warning" title="演示数据，非真实信息">演示</span>'
+        )
     return ""

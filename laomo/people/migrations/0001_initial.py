@@ -8,232 +8,799 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('regions', '0001_initial'),
+        ("regions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalLectureGroup',
+            name="HistoricalLectureGroup",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='创建时间')),
-                ('archived_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='归档时间')),
-                ('is_demo', models.BooleanField(default=False, editable=False, help_text='由 seed-demo 生成的虚构数据', verbose_name='演示数据')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('batch', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(99)], verbose_name='批次')),
-                ('formed_on', models.DateField(blank=True, null=True, verbose_name='组建日期')),
-                ('description', models.TextField(blank=True, verbose_name='说明')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(blank=True, db_constraint=False, help_text='市级宣讲团选市，县级宣讲团选县（区）', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='regions.region', verbose_name='组建区划')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="创建时间"),
+                ),
+                (
+                    "archived_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="归档时间"
+                    ),
+                ),
+                (
+                    "is_demo",
+                    models.BooleanField(
+                        default=False,
+                        editable=False,
+                        help_text="由 seed-demo 生成的虚构数据",
+                        verbose_name="演示数据",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "batch",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(99),
+                        ],
+                        verbose_name="批次",
+                    ),
+                ),
+                ("formed_on", models.DateField(blank=True, null=True, verbose_name="组建日期")),
+                ("description", models.TextField(blank=True, verbose_name="说明")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="市级宣讲团选市，县级宣讲团选县（区）",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="组建区划",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 宣讲团',
-                'verbose_name_plural': 'historical 宣讲团',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 宣讲团",
+                "verbose_name_plural": "historical 宣讲团",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalPerson',
+            name="HistoricalPerson",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='创建时间')),
-                ('archived_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='归档时间')),
-                ('is_demo', models.BooleanField(default=False, editable=False, help_text='由 seed-demo 生成的虚构数据', verbose_name='演示数据')),
-                ('name', models.CharField(max_length=30, verbose_name='姓名')),
-                ('gender', models.CharField(choices=[('男', '男'), ('女', '女')], max_length=2, verbose_name='性别')),
-                ('ethnicity', models.CharField(blank=True, choices=[('汉族', '汉族'), ('蒙古族', '蒙古族'), ('回族', '回族'), ('藏族', '藏族'), ('维吾尔族', '维吾尔族'), ('苗族', '苗族'), ('彝族', '彝族'), ('壮族', '壮族'), ('布依族', '布依族'), ('朝鲜族', '朝鲜族'), ('满族', '满族'), ('侗族', '侗族'), ('瑶族', '瑶族'), ('白族', '白族'), ('土家族', '土家族'), ('哈尼族', '哈尼族'), ('哈萨克族', '哈萨克族'), ('傣族', '傣族'), ('黎族', '黎族'), ('傈僳族', '傈僳族'), ('佤族', '佤族'), ('畲族', '畲族'), ('高山族', '高山族'), ('拉祜族', '拉祜族'), ('水族', '水族'), ('东乡族', '东乡族'), ('纳西族', '纳西族'), ('景颇族', '景颇族'), ('柯尔克孜族', '柯尔克孜族'), ('土族', '土族'), ('达斡尔族', '达斡尔族'), ('仫佬族', '仫佬族'), ('羌族', '羌族'), ('布朗族', '布朗族'), ('撒拉族', '撒拉族'), ('毛南族', '毛南族'), ('仡佬族', '仡佬族'), ('锡伯族', '锡伯族'), ('阿昌族', '阿昌族'), ('普米族', '普米族'), ('塔吉克族', '塔吉克族'), ('怒族', '怒族'), ('乌孜别克族', '乌孜别克族'), ('俄罗斯族', '俄罗斯族'), ('鄂温克族', '鄂温克族'), ('德昂族', '德昂族'), ('保安族', '保安族'), ('裕固族', '裕固族'), ('京族', '京族'), ('塔塔尔族', '塔塔尔族'), ('独龙族', '独龙族'), ('鄂伦春族', '鄂伦春族'), ('赫哲族', '赫哲族'), ('门巴族', '门巴族'), ('珞巴族', '珞巴族'), ('基诺族', '基诺族')], max_length=10, verbose_name='民族')),
-                ('unit', models.CharField(blank=True, help_text='花名册中“工作单位及职务”一栏的单位部分', max_length=200, verbose_name='工作单位')),
-                ('post', models.CharField(blank=True, max_length=100, verbose_name='职务')),
-                ('phone', models.CharField(blank=True, help_text='11位手机号，或带区号的固定电话', max_length=30, verbose_name='联系电话')),
-                ('topics', models.TextField(blank=True, help_text='每行一个主题', verbose_name='宣讲主题')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='备注')),
-                ('active', models.BooleanField(default=True, verbose_name='可参加宣讲')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(blank=True, db_constraint=False, help_text='市直单位人员归属市本级', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='regions.region', verbose_name='所属县（区）')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="创建时间"),
+                ),
+                (
+                    "archived_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="归档时间"
+                    ),
+                ),
+                (
+                    "is_demo",
+                    models.BooleanField(
+                        default=False,
+                        editable=False,
+                        help_text="由 seed-demo 生成的虚构数据",
+                        verbose_name="演示数据",
+                    ),
+                ),
+                ("name", models.CharField(max_length=30, verbose_name="姓名")),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[("男", "男"), ("女", "女")], max_length=2, verbose_name="性别"
+                    ),
+                ),
+                (
+                    "ethnicity",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("汉族", "汉族"),
+                            ("蒙古族", "蒙古族"),
+                            ("回族", "回族"),
+                            ("藏族", "藏族"),
+                            ("维吾尔族", "维吾尔族"),
+                            ("苗族", "苗族"),
+                            ("彝族", "彝族"),
+                            ("壮族", "壮族"),
+                            ("布依族", "布依族"),
+                            ("朝鲜族", "朝鲜族"),
+                            ("满族", "满族"),
+                            ("侗族", "侗族"),
+                            ("瑶族", "瑶族"),
+                            ("白族", "白族"),
+                            ("土家族", "土家族"),
+                            ("哈尼族", "哈尼族"),
+                            ("哈萨克族", "哈萨克族"),
+                            ("傣族", "傣族"),
+                            ("黎族", "黎族"),
+                            ("傈僳族", "傈僳族"),
+                            ("佤族", "佤族"),
+                            ("畲族", "畲族"),
+                            ("高山族", "高山族"),
+                            ("拉祜族", "拉祜族"),
+                            ("水族", "水族"),
+                            ("东乡族", "东乡族"),
+                            ("纳西族", "纳西族"),
+                            ("景颇族", "景颇族"),
+                            ("柯尔克孜族", "柯尔克孜族"),
+                            ("土族", "土族"),
+                            ("达斡尔族", "达斡尔族"),
+                            ("仫佬族", "仫佬族"),
+                            ("羌族", "羌族"),
+                            ("布朗族", "布朗族"),
+                            ("撒拉族", "撒拉族"),
+                            ("毛南族", "毛南族"),
+                            ("仡佬族", "仡佬族"),
+                            ("锡伯族", "锡伯族"),
+                            ("阿昌族", "阿昌族"),
+                            ("普米族", "普米族"),
+                            ("塔吉克族", "塔吉克族"),
+                            ("怒族", "怒族"),
+                            ("乌孜别克族", "乌孜别克族"),
+                            ("俄罗斯族", "俄罗斯族"),
+                            ("鄂温克族", "鄂温克族"),
+                            ("德昂族", "德昂族"),
+                            ("保安族", "保安族"),
+                            ("裕固族", "裕固族"),
+                            ("京族", "京族"),
+                            ("塔塔尔族", "塔塔尔族"),
+                            ("独龙族", "独龙族"),
+                            ("鄂伦春族", "鄂伦春族"),
+                            ("赫哲族", "赫哲族"),
+                            ("门巴族", "门巴族"),
+                            ("珞巴族", "珞巴族"),
+                            ("基诺族", "基诺族"),
+                        ],
+                        max_length=10,
+                        verbose_name="民族",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.CharField(
+                        blank=True,
+                        help_text="花名册中“工作单位及职务”一栏的单位部分",
+                        max_length=200,
+                        verbose_name="工作单位",
+                    ),
+                ),
+                ("post", models.CharField(blank=True, max_length=100, verbose_name="职务")),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True,
+                        help_text="11位手机号，或带区号的固定电话",
+                        max_length=30,
+                        verbose_name="联系电话",
+                    ),
+                ),
+                (
+                    "topics",
+                    models.TextField(blank=True, help_text="每行一个主题", verbose_name="宣讲主题"),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="备注")),
+                ("active", models.BooleanField(default=True, verbose_name="可参加宣讲")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="市直单位人员归属市本级",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="所属县（区）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 劳模工匠',
-                'verbose_name_plural': 'historical 劳模工匠',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 劳模工匠",
+                "verbose_name_plural": "historical 劳模工匠",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='LectureGroup',
+            name="LectureGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('archived_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='归档时间')),
-                ('is_demo', models.BooleanField(default=False, editable=False, help_text='由 seed-demo 生成的虚构数据', verbose_name='演示数据')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('batch', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(99)], verbose_name='批次')),
-                ('formed_on', models.DateField(blank=True, null=True, verbose_name='组建日期')),
-                ('description', models.TextField(blank=True, verbose_name='说明')),
-                ('organisers', models.ManyToManyField(blank=True, help_text='共同组建的工会和教育体育局', related_name='lecture_groups', to='regions.organisation', verbose_name='组建单位')),
-                ('region', models.ForeignKey(help_text='市级宣讲团选市，县级宣讲团选县（区）', on_delete=django.db.models.deletion.PROTECT, related_name='lecture_groups', to='regions.region', verbose_name='组建区划')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "archived_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="归档时间"
+                    ),
+                ),
+                (
+                    "is_demo",
+                    models.BooleanField(
+                        default=False,
+                        editable=False,
+                        help_text="由 seed-demo 生成的虚构数据",
+                        verbose_name="演示数据",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "batch",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(99),
+                        ],
+                        verbose_name="批次",
+                    ),
+                ),
+                ("formed_on", models.DateField(blank=True, null=True, verbose_name="组建日期")),
+                ("description", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "organisers",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="共同组建的工会和教育体育局",
+                        related_name="lecture_groups",
+                        to="regions.organisation",
+                        verbose_name="组建单位",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        help_text="市级宣讲团选市，县级宣讲团选县（区）",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lecture_groups",
+                        to="regions.region",
+                        verbose_name="组建区划",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '宣讲团',
-                'verbose_name_plural': '宣讲团',
-                'ordering': ['region__code', 'batch', 'name'],
+                "verbose_name": "宣讲团",
+                "verbose_name_plural": "宣讲团",
+                "ordering": ["region__code", "batch", "name"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalLectureGroup_organisers',
+            name="HistoricalLectureGroup_organisers",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='people.historicallecturegroup')),
-                ('organisation', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='regions.organisation')),
-                ('lecturegroup', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='people.lecturegroup')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="people.historicallecturegroup",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="regions.organisation",
+                    ),
+                ),
+                (
+                    "lecturegroup",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="people.lecturegroup",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalLectureGroup_organisers',
+                "verbose_name": "HistoricalLectureGroup_organisers",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('archived_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='归档时间')),
-                ('is_demo', models.BooleanField(default=False, editable=False, help_text='由 seed-demo 生成的虚构数据', verbose_name='演示数据')),
-                ('name', models.CharField(max_length=30, verbose_name='姓名')),
-                ('gender', models.CharField(choices=[('男', '男'), ('女', '女')], max_length=2, verbose_name='性别')),
-                ('ethnicity', models.CharField(blank=True, choices=[('汉族', '汉族'), ('蒙古族', '蒙古族'), ('回族', '回族'), ('藏族', '藏族'), ('维吾尔族', '维吾尔族'), ('苗族', '苗族'), ('彝族', '彝族'), ('壮族', '壮族'), ('布依族', '布依族'), ('朝鲜族', '朝鲜族'), ('满族', '满族'), ('侗族', '侗族'), ('瑶族', '瑶族'), ('白族', '白族'), ('土家族', '土家族'), ('哈尼族', '哈尼族'), ('哈萨克族', '哈萨克族'), ('傣族', '傣族'), ('黎族', '黎族'), ('傈僳族', '傈僳族'), ('佤族', '佤族'), ('畲族', '畲族'), ('高山族', '高山族'), ('拉祜族', '拉祜族'), ('水族', '水族'), ('东乡族', '东乡族'), ('纳西族', '纳西族'), ('景颇族', '景颇族'), ('柯尔克孜族', '柯尔克孜族'), ('土族', '土族'), ('达斡尔族', '达斡尔族'), ('仫佬族', '仫佬族'), ('羌族', '羌族'), ('布朗族', '布朗族'), ('撒拉族', '撒拉族'), ('毛南族', '毛南族'), ('仡佬族', '仡佬族'), ('锡伯族', '锡伯族'), ('阿昌族', '阿昌族'), ('普米族', '普米族'), ('塔吉克族', '塔吉克族'), ('怒族', '怒族'), ('乌孜别克族', '乌孜别克族'), ('俄罗斯族', '俄罗斯族'), ('鄂温克族', '鄂温克族'), ('德昂族', '德昂族'), ('保安族', '保安族'), ('裕固族', '裕固族'), ('京族', '京族'), ('塔塔尔族', '塔塔尔族'), ('独龙族', '独龙族'), ('鄂伦春族', '鄂伦春族'), ('赫哲族', '赫哲族'), ('门巴族', '门巴族'), ('珞巴族', '珞巴族'), ('基诺族', '基诺族')], max_length=10, verbose_name='民族')),
-                ('unit', models.CharField(blank=True, help_text='花名册中“工作单位及职务”一栏的单位部分', max_length=200, verbose_name='工作单位')),
-                ('post', models.CharField(blank=True, max_length=100, verbose_name='职务')),
-                ('phone', models.CharField(blank=True, help_text='11位手机号，或带区号的固定电话', max_length=30, verbose_name='联系电话')),
-                ('topics', models.TextField(blank=True, help_text='每行一个主题', verbose_name='宣讲主题')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='备注')),
-                ('active', models.BooleanField(default=True, verbose_name='可参加宣讲')),
-                ('search_text', models.TextField(blank=True, editable=False, verbose_name='检索文本')),
-                ('region', models.ForeignKey(help_text='市直单位人员归属市本级', on_delete=django.db.models.deletion.PROTECT, related_name='people', to='regions.region', verbose_name='所属县（区）')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "archived_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="归档时间"
+                    ),
+                ),
+                (
+                    "is_demo",
+                    models.BooleanField(
+                        default=False,
+                        editable=False,
+                        help_text="由 seed-demo 生成的虚构数据",
+                        verbose_name="演示数据",
+                    ),
+                ),
+                ("name", models.CharField(max_length=30, verbose_name="姓名")),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[("男", "男"), ("女", "女")], max_length=2, verbose_name="性别"
+                    ),
+                ),
+                (
+                    "ethnicity",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("汉族", "汉族"),
+                            ("蒙古族", "蒙古族"),
+                            ("回族", "回族"),
+                            ("藏族", "藏族"),
+                            ("维吾尔族", "维吾尔族"),
+                            ("苗族", "苗族"),
+                            ("彝族", "彝族"),
+                            ("壮族", "壮族"),
+                            ("布依族", "布依族"),
+                            ("朝鲜族", "朝鲜族"),
+                            ("满族", "满族"),
+                            ("侗族", "侗族"),
+                            ("瑶族", "瑶族"),
+                            ("白族", "白族"),
+                            ("土家族", "土家族"),
+                            ("哈尼族", "哈尼族"),
+                            ("哈萨克族", "哈萨克族"),
+                            ("傣族", "傣族"),
+                            ("黎族", "黎族"),
+                            ("傈僳族", "傈僳族"),
+                            ("佤族", "佤族"),
+                            ("畲族", "畲族"),
+                            ("高山族", "高山族"),
+                            ("拉祜族", "拉祜族"),
+                            ("水族", "水族"),
+                            ("东乡族", "东乡族"),
+                            ("纳西族", "纳西族"),
+                            ("景颇族", "景颇族"),
+                            ("柯尔克孜族", "柯尔克孜族"),
+                            ("土族", "土族"),
+                            ("达斡尔族", "达斡尔族"),
+                            ("仫佬族", "仫佬族"),
+                            ("羌族", "羌族"),
+                            ("布朗族", "布朗族"),
+                            ("撒拉族", "撒拉族"),
+                            ("毛南族", "毛南族"),
+                            ("仡佬族", "仡佬族"),
+                            ("锡伯族", "锡伯族"),
+                            ("阿昌族", "阿昌族"),
+                            ("普米族", "普米族"),
+                            ("塔吉克族", "塔吉克族"),
+                            ("怒族", "怒族"),
+                            ("乌孜别克族", "乌孜别克族"),
+                            ("俄罗斯族", "俄罗斯族"),
+                            ("鄂温克族", "鄂温克族"),
+                            ("德昂族", "德昂族"),
+                            ("保安族", "保安族"),
+                            ("裕固族", "裕固族"),
+                            ("京族", "京族"),
+                            ("塔塔尔族", "塔塔尔族"),
+                            ("独龙族", "独龙族"),
+                            ("鄂伦春族", "鄂伦春族"),
+                            ("赫哲族", "赫哲族"),
+                            ("门巴族", "门巴族"),
+                            ("珞巴族", "珞巴族"),
+                            ("基诺族", "基诺族"),
+                        ],
+                        max_length=10,
+                        verbose_name="民族",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.CharField(
+                        blank=True,
+                        help_text="花名册中“工作单位及职务”一栏的单位部分",
+                        max_length=200,
+                        verbose_name="工作单位",
+                    ),
+                ),
+                ("post", models.CharField(blank=True, max_length=100, verbose_name="职务")),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True,
+                        help_text="11位手机号，或带区号的固定电话",
+                        max_length=30,
+                        verbose_name="联系电话",
+                    ),
+                ),
+                (
+                    "topics",
+                    models.TextField(blank=True, help_text="每行一个主题", verbose_name="宣讲主题"),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="备注")),
+                ("active", models.BooleanField(default=True, verbose_name="可参加宣讲")),
+                (
+                    "search_text",
+                    models.TextField(blank=True, editable=False, verbose_name="检索文本"),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        help_text="市直单位人员归属市本级",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="people",
+                        to="regions.region",
+                        verbose_name="所属县（区）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '劳模工匠',
-                'verbose_name_plural': '劳模工匠',
-                'ordering': ['region__code', 'name', 'id'],
+                "verbose_name": "劳模工匠",
+                "verbose_name_plural": "劳模工匠",
+                "ordering": ["region__code", "name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='序号')),
-                ('joined_on', models.DateField(blank=True, null=True, verbose_name='加入日期')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='people.lecturegroup', verbose_name='宣讲团')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='people.person', verbose_name='成员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="序号")),
+                ("joined_on", models.DateField(blank=True, null=True, verbose_name="加入日期")),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="people.lecturegroup",
+                        verbose_name="宣讲团",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="people.person",
+                        verbose_name="成员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '宣讲团成员',
-                'verbose_name_plural': '宣讲团成员',
-                'ordering': ['group', 'position', 'id'],
+                "verbose_name": "宣讲团成员",
+                "verbose_name_plural": "宣讲团成员",
+                "ordering": ["group", "position", "id"],
             },
         ),
         migrations.AddField(
-            model_name='lecturegroup',
-            name='members',
-            field=models.ManyToManyField(related_name='lecture_groups', through='people.Membership', to='people.person', verbose_name='成员'),
+            model_name="lecturegroup",
+            name="members",
+            field=models.ManyToManyField(
+                related_name="lecture_groups",
+                through="people.Membership",
+                to="people.person",
+                verbose_name="成员",
+            ),
         ),
         migrations.CreateModel(
-            name='Honour',
+            name="Honour",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=100, verbose_name='荣誉称号')),
-                ('level', models.CharField(blank=True, choices=[('national', '国家级'), ('regional', '省（自治区）级'), ('city', '市级'), ('county', '县（区）级'), ('', '未注明')], default='', max_length=10, verbose_name='级别')),
-                ('year', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1950), django.core.validators.MaxValueValidator(2100)], verbose_name='授予年份')),
-                ('awarded_by', models.CharField(blank=True, max_length=100, verbose_name='授予单位')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='honours', to='people.person', verbose_name='劳模工匠')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=100, verbose_name="荣誉称号")),
+                (
+                    "level",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("national", "国家级"),
+                            ("regional", "省（自治区）级"),
+                            ("city", "市级"),
+                            ("county", "县（区）级"),
+                            ("", "未注明"),
+                        ],
+                        default="",
+                        max_length=10,
+                        verbose_name="级别",
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1950),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="授予年份",
+                    ),
+                ),
+                (
+                    "awarded_by",
+                    models.CharField(blank=True, max_length=100, verbose_name="授予单位"),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="honours",
+                        to="people.person",
+                        verbose_name="劳模工匠",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '荣誉',
-                'verbose_name_plural': '荣誉',
-                'ordering': ['person', 'id'],
+                "verbose_name": "荣誉",
+                "verbose_name_plural": "荣誉",
+                "ordering": ["person", "id"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalMembership',
+            name="HistoricalMembership",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='序号')),
-                ('joined_on', models.DateField(blank=True, null=True, verbose_name='加入日期')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('group', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='people.lecturegroup', verbose_name='宣讲团')),
-                ('person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='people.person', verbose_name='成员')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="序号")),
+                ("joined_on", models.DateField(blank=True, null=True, verbose_name="加入日期")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="people.lecturegroup",
+                        verbose_name="宣讲团",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="people.person",
+                        verbose_name="成员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 宣讲团成员',
-                'verbose_name_plural': 'historical 宣讲团成员',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 宣讲团成员",
+                "verbose_name_plural": "historical 宣讲团成员",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalHonour',
+            name="HistoricalHonour",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('title', models.CharField(max_length=100, verbose_name='荣誉称号')),
-                ('level', models.CharField(blank=True, choices=[('national', '国家级'), ('regional', '省（自治区）级'), ('city', '市级'), ('county', '县（区）级'), ('', '未注明')], default='', max_length=10, verbose_name='级别')),
-                ('year', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1950), django.core.validators.MaxValueValidator(2100)], verbose_name='授予年份')),
-                ('awarded_by', models.CharField(blank=True, max_length=100, verbose_name='授予单位')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='people.person', verbose_name='劳模工匠')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=100, verbose_name="荣誉称号")),
+                (
+                    "level",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("national", "国家级"),
+                            ("regional", "省（自治区）级"),
+                            ("city", "市级"),
+                            ("county", "县（区）级"),
+                            ("", "未注明"),
+                        ],
+                        default="",
+                        max_length=10,
+                        verbose_name="级别",
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1950),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="授予年份",
+                    ),
+                ),
+                (
+                    "awarded_by",
+                    models.CharField(blank=True, max_length=100, verbose_name="授予单位"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="people.person",
+                        verbose_name="劳模工匠",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 荣誉',
-                'verbose_name_plural': 'historical 荣誉',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 荣誉",
+                "verbose_name_plural": "historical 荣誉",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['region', 'name'], name='person_region_name'),
+            model_name="person",
+            index=models.Index(fields=["region", "name"], name="person_region_name"),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('group', 'person'), name='membership_unique'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                fields=("group", "person"), name="membership_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lecturegroup',
-            constraint=models.UniqueConstraint(fields=('region', 'name'), name='group_unique_name_in_region'),
+            model_name="lecturegroup",
+            constraint=models.UniqueConstraint(
+                fields=("region", "name"), name="group_unique_name_in_region"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='honour',
-            constraint=models.UniqueConstraint(condition=models.Q(('year__isnull', False)), fields=('person', 'title', 'year'), name='honour_unique_per_person_year'),
+            model_name="honour",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("year__isnull", False)),
+                fields=("person", "title", "year"),
+                name="honour_unique_per_person_year",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='honour',
-            constraint=models.UniqueConstraint(condition=models.Q(('year__isnull', True)), fields=('person', 'title'), name='honour_unique_per_person_undated'),
+            model_name="honour",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("year__isnull", True)),
+                fields=("person", "title"),
+                name="honour_unique_per_person_undated",
+            ),
         ),
     ]

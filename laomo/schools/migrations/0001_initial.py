@@ -8,66 +8,225 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('regions', '0001_initial'),
+        ("regions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalSchool',
+            name="HistoricalSchool",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created_at', models.DateTimeField(blank=True, editable=False, verbose_name='创建时间')),
-                ('archived_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='归档时间')),
-                ('is_demo', models.BooleanField(default=False, editable=False, help_text='由 seed-demo 生成的虚构数据', verbose_name='演示数据')),
-                ('name', models.CharField(max_length=100, verbose_name='学校名称')),
-                ('code', models.CharField(blank=True, help_text='教育部10位学校标识码，可不填', max_length=10, verbose_name='学校标识码')),
-                ('stage', models.CharField(choices=[('primary', '小学'), ('junior', '初中'), ('nine_year', '九年一贯制'), ('senior', '高中'), ('complete', '完全中学'), ('vocational', '中等职业学校'), ('special', '特殊教育')], max_length=12, verbose_name='学段')),
-                ('ownership', models.CharField(choices=[('public', '公办'), ('private', '民办')], default='public', max_length=8, verbose_name='办学性质')),
-                ('student_count', models.PositiveIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100000)], verbose_name='在校生数')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='regions.region', verbose_name='所属县（区）')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="创建时间"),
+                ),
+                (
+                    "archived_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="归档时间"
+                    ),
+                ),
+                (
+                    "is_demo",
+                    models.BooleanField(
+                        default=False,
+                        editable=False,
+                        help_text="由 seed-demo 生成的虚构数据",
+                        verbose_name="演示数据",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="学校名称")),
+                (
+                    "code",
+                    models.CharField(
+                        blank=True,
+                        help_text="教育部10位学校标识码，可不填",
+                        max_length=10,
+                        verbose_name="学校标识码",
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("primary", "小学"),
+                            ("junior", "初中"),
+                            ("nine_year", "九年一贯制"),
+                            ("senior", "高中"),
+                            ("complete", "完全中学"),
+                            ("vocational", "中等职业学校"),
+                            ("special", "特殊教育"),
+                        ],
+                        max_length=12,
+                        verbose_name="学段",
+                    ),
+                ),
+                (
+                    "ownership",
+                    models.CharField(
+                        choices=[("public", "公办"), ("private", "民办")],
+                        default="public",
+                        max_length=8,
+                        verbose_name="办学性质",
+                    ),
+                ),
+                (
+                    "student_count",
+                    models.PositiveIntegerField(
+                        default=0,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100000),
+                        ],
+                        verbose_name="在校生数",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="所属县（区）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical 学校',
-                'verbose_name_plural': 'historical 学校',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical 学校",
+                "verbose_name_plural": "historical 学校",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='School',
+            name="School",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('archived_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='归档时间')),
-                ('is_demo', models.BooleanField(default=False, editable=False, help_text='由 seed-demo 生成的虚构数据', verbose_name='演示数据')),
-                ('name', models.CharField(max_length=100, verbose_name='学校名称')),
-                ('code', models.CharField(blank=True, help_text='教育部10位学校标识码，可不填', max_length=10, verbose_name='学校标识码')),
-                ('stage', models.CharField(choices=[('primary', '小学'), ('junior', '初中'), ('nine_year', '九年一贯制'), ('senior', '高中'), ('complete', '完全中学'), ('vocational', '中等职业学校'), ('special', '特殊教育')], max_length=12, verbose_name='学段')),
-                ('ownership', models.CharField(choices=[('public', '公办'), ('private', '民办')], default='public', max_length=8, verbose_name='办学性质')),
-                ('student_count', models.PositiveIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100000)], verbose_name='在校生数')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('search_text', models.TextField(blank=True, editable=False, verbose_name='检索文本')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='schools', to='regions.region', verbose_name='所属县（区）')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "archived_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="归档时间"
+                    ),
+                ),
+                (
+                    "is_demo",
+                    models.BooleanField(
+                        default=False,
+                        editable=False,
+                        help_text="由 seed-demo 生成的虚构数据",
+                        verbose_name="演示数据",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="学校名称")),
+                (
+                    "code",
+                    models.CharField(
+                        blank=True,
+                        help_text="教育部10位学校标识码，可不填",
+                        max_length=10,
+                        verbose_name="学校标识码",
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("primary", "小学"),
+                            ("junior", "初中"),
+                            ("nine_year", "九年一贯制"),
+                            ("senior", "高中"),
+                            ("complete", "完全中学"),
+                            ("vocational", "中等职业学校"),
+                            ("special", "特殊教育"),
+                        ],
+                        max_length=12,
+                        verbose_name="学段",
+                    ),
+                ),
+                (
+                    "ownership",
+                    models.CharField(
+                        choices=[("public", "公办"), ("private", "民办")],
+                        default="public",
+                        max_length=8,
+                        verbose_name="办学性质",
+                    ),
+                ),
+                (
+                    "student_count",
+                    models.PositiveIntegerField(
+                        default=0,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100000),
+                        ],
+                        verbose_name="在校生数",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                (
+                    "search_text",
+                    models.TextField(blank=True, editable=False, verbose_name="检索文本"),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="schools",
+                        to="regions.region",
+                        verbose_name="所属县（区）",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '学校',
-                'verbose_name_plural': '学校',
-                'ordering': ['region__code', 'name'],
-                'indexes': [models.Index(fields=['region', 'stage'], name='school_region_stage')],
-                'constraints': [models.UniqueConstraint(fields=('region', 'name'), name='school_unique_name_in_county')],
+                "verbose_name": "学校",
+                "verbose_name_plural": "学校",
+                "ordering": ["region__code", "name"],
+                "indexes": [models.Index(fields=["region", "stage"], name="school_region_stage")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("region", "name"), name="school_unique_name_in_county"
+                    )
+                ],
             },
         ),
     ]

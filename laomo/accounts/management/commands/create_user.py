@@ -10,7 +10,10 @@ from laomo.schools.models import School
 
 
 class Command(BaseCommand):
-    help = "创建（或更新）一个账号：laomo create-user 用户名 --role 角色 [--region 代码] [--school ID] [--person ID] --password 密码"
+    help = (
+        "创建（或更新）一个账号：laomo create-user 用户名 --role 角色 "
+        "[--region 代码] [--school ID] [--person ID] --password 密码"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("username")
@@ -35,7 +38,9 @@ class Command(BaseCommand):
         try:
             user.full_clean(exclude=["password"])
         except ValidationError as exc:
-            raise CommandError("；".join(m for ms in exc.message_dict.values() for m in ms)) from exc
+            raise CommandError(
+                "；".join(m for ms in exc.message_dict.values() for m in ms)
+            ) from exc
         user.save()
         verb = "已创建" if created else "已更新"
         self.stdout.write(self.style.SUCCESS(f"{verb}账号 {username}（{Role(role).label}）"))

@@ -10,7 +10,7 @@ class Command(BaseCommand):
         logins = demo.seed()
         self.stdout.write(self.style.SUCCESS("演示数据已就绪（标记为“演示”的内容均为虚构）。"))
         self.stdout.write("")
-        self.stdout.write("演示账号（密码均为 %s）：" % demo.DEMO_PASSWORD)
+        self.stdout.write(f"演示账号（密码均为 {demo.DEMO_PASSWORD}）：")
         width = max(len(login.username) for login in logins) + 2
         for login in logins:
             self.stdout.write(f"  {login.username:<{width}}{login.role}（{login.where}）")

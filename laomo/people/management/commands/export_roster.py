@@ -17,7 +17,9 @@ class Command(BaseCommand):
     def handle(self, *args, group, output: Path, **options):
         matches = list(LectureGroup.objects.unrestricted().filter(name=group))
         if len(matches) != 1:
-            raise CommandError(f"没有名为“{group}”的宣讲团" if not matches else f"名为“{group}”的宣讲团不止一个")
+            raise CommandError(
+                f"没有名为“{group}”的宣讲团" if not matches else f"名为“{group}”的宣讲团不止一个"
+            )
         exporter = RosterExporter(matches[0])
         output.write_bytes(exporter.render())
         services.record_export(exporter, actor=None, region=matches[0].region)
