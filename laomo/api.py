@@ -5,7 +5,9 @@ TOKEN` (`laomo issue-token USERNAME`). Every endpoint reads through the same sco
 the pages, so the API shows exactly what the pages show, and another region's object is a 404.
 """
 
-from django.http import Http404
+from functools import wraps
+
+from django.http import Http404, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
@@ -30,6 +32,18 @@ class Session(SessionAuth):
         return user if user.is_authenticated and user.is_active else None
 
 
+def signed_in_only(view):
+    """The schema and its browser are for callers of the API, not for the world."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not (request.user.is_authenticated and request.user.is_active):
+            return JsonResponse({"detail": "未登录或令牌无效"}, status=401)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 api = NinjaAPI(
     title="劳模工匠进校园工作平台 API",
     version="1",
@@ -40,6 +54,7 @@ api = NinjaAPI(
     auth=[BearerToken(), Session()],
     openapi_url="/openapi.json",
     docs_url="/docs",
+    docs_decorator=signed_in_only,
     urls_namespace="api",
 )
 

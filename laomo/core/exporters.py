@@ -1,9 +1,10 @@
 """One exporter class per document: a subclass names the file and yields rows; the base writes
 the workbook.
 
-Text that Excel or WPS would take for a formula (it begins with = + - @, or a tab or carriage
-return) is written as a plain string cell with Excel's quote prefix, so it is shown and never
-evaluated, and reads back as the same text.
+Text that Excel or WPS would take for a formula (it begins with = + - @, their full-width forms,
+or a tab or carriage return) is written as a plain string cell with Excel's quote prefix, so it is
+shown and never evaluated, and reads back as the same text. Control characters, which an .xlsx
+cannot hold at all, are dropped rather than failing the whole export.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from urllib.parse import quote
 from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "＝", "＋", "－", "＠", "\t", "\r")
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
@@ -27,6 +29,8 @@ _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 def write_cell(sheet, row: int, column: int, value):
     """Write one value; text that looks like a formula stays text."""
     cell = sheet.cell(row=row, column=column)
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
         cell.value = value
         cell.data_type = "s"

@@ -6,12 +6,16 @@ a user cannot pick (or post the id of) another county's region, school or person
 
 from django import forms
 
-from laomo.core.scoping import VIEW, ScopedQuerySet
+from laomo.core.scoping import VIEW, ScopedQuerySet, unscoped
 
 
 class ScopedModelForm(forms.ModelForm):
     def __init__(self, *args, scope, **kwargs):
-        super().__init__(*args, **kwargs)
+        with unscoped():
+            # The instance's own many-to-many values (a group's organisers) are read to fill the
+            # form; the instance is already one the user may change, and the choices offered are
+            # restricted below.
+            super().__init__(*args, **kwargs)
         self.scope = scope
         for field in self.fields.values():
             queryset = getattr(field, "queryset", None)
@@ -32,3 +36,22 @@ class ScopedModelForm(forms.ModelForm):
         if len(choices) == 1:
             field.initial = choices[0].pk
             field.disabled = True
+
+    def _save_m2m(self):
+        with unscoped():
+            # Setting many-to-many values reads the instance's current ones first; the instance is
+            # the user's to change and the new values were validated against restricted choices.
+            super()._save_m2m()
+
+    def clean(self):
+        cleaned_data = super().clean()
+        for name, field in self.fields.items():
+            if not field.disabled or isinstance(field, forms.ModelMultipleChoiceField):
+                continue
+            posted = self.data.get(self.add_prefix(name))
+            fixed = field.prepare_value(self.get_initial_for_field(field, name))
+            if posted not in (None, "") and str(posted) != str(fixed):
+                # A browser never sends a disabled field: this value was put into the request
+                # to place the record elsewhere. Refuse it rather than quietly ignore it.
+                self.add_error(name, field.error_messages["invalid_choice"])
+        return cleaned_data

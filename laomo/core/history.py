@@ -31,6 +31,9 @@ def _value(model: type[models.Model], name: str, value) -> str:
     field = model._meta.get_field(name)
     if value is None or value == "":
         return "—"
+    if name in getattr(model, "audit_masked", {}):
+        # Personal data is shown masked here as everywhere: in full only through a recorded reveal.
+        return getattr(model(**{name: value}), model.audit_masked[name])
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.BooleanField):
@@ -96,9 +99,10 @@ def _related(field, row) -> str:
     return str(obj) if obj is not None else f"#{pk}"
 
 
-def change_log(obj: models.Model) -> list[ChangeRecord]:
-    """The object's own history, with that of its parts where it has any (`history_parts`)."""
+def change_log(obj: models.Model, scope) -> list[ChangeRecord]:
+    """The object's own history, with that of its parts that `scope` may see (`history_parts`)."""
     log = history_of(obj.history.all())
-    for records, subject in getattr(obj, "history_parts", list)():
+    parts = obj.history_parts(scope) if hasattr(obj, "history_parts") else []
+    for records, subject in parts:
         log.extend(history_of(records, subject=subject))
     return sorted(log, key=lambda record: record.at, reverse=True)

@@ -21,7 +21,7 @@ from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 
-from laomo.core.roles import CITY_ROLES, COUNTY_ROLES, Role, permissions_of
+from laomo.core.roles import CITY_ROLES, COUNTY_ROLES, OFFICIAL_ROLES, Role, permissions_of
 
 if TYPE_CHECKING:
     from laomo.regions.models import Region
@@ -51,13 +51,19 @@ class Scope:
     def for_user(cls, user) -> Scope:
         if user is None or not user.is_authenticated or not user.is_active or not user.role:
             return cls(user_id=getattr(user, "pk", None))
+        region = user.scope_region
+        perms = permissions_of(user.role)
+        if user.role in OFFICIAL_ROLES and region is None:
+            # An official's rows are those of their region; an account not yet given one (made
+            # in the admin, say) may do nothing rather than fail on every page.
+            perms = frozenset()
         return cls(
             user_id=user.pk,
             role=user.role,
-            region=user.scope_region,
+            region=region,
             school_id=user.school_id,
             person_id=user.person_id,
-            perms=permissions_of(user.role),
+            perms=perms,
         )
 
     def can(self, perm: str) -> bool:

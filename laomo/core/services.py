@@ -65,8 +65,7 @@ def archive_object(obj, *, acting_user, reason: str = "") -> None:
     if obj.archived_at is not None:
         return
     obj.archived_at = timezone.now()
-    obj._history_user = acting_user
-    obj.save(update_fields=["archived_at", "updated_at"])
+    _save_recorded(obj, acting_user)
     record(AuditEntry.Action.ARCHIVE, actor=acting_user, obj=obj, data={"reason": reason})
 
 
@@ -75,15 +74,22 @@ def restore_object(obj, *, acting_user) -> None:
     if obj.archived_at is None:
         return
     obj.archived_at = None
-    obj._history_user = acting_user
-    obj.save(update_fields=["archived_at", "updated_at"])
+    _save_recorded(obj, acting_user)
     record(AuditEntry.Action.RESTORE, actor=acting_user, obj=obj)
 
 
-def record_export(exporter, *, actor, region) -> None:
+def _save_recorded(obj, acting_user) -> None:
+    obj._history_user = acting_user
+    obj.save(update_fields=["archived_at", "updated_at"])
+
+
+def record_export(exporter, *, actor, region, obj: models.Model | None = None) -> None:
+    """An export, against `obj` when it is one record's document (a group's roster), so that it
+    shows among that record's events."""
     record(
         AuditEntry.Action.EXPORT,
         actor=actor,
+        obj=obj,
         region=region,
         object_type=exporter.object_type,
         object_repr=exporter.filename,

@@ -9,16 +9,22 @@ import unicodedata
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin, pinyin
 
-_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# Unified ideographs, extensions A–H (rare characters do occur in names), compatibility forms.
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+_SPACE_AROUND_DOT = re.compile(r"\s*·\s*")
+# Control characters (XML cannot hold them, so no workbook could either) and invisible ones.
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff]")
+_FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF5B) if chr(code - 0xFEE0).isalnum()}
+_FULLWIDTH.update({0x3000: " ", 0xA0: " "})
 _NAME = re.compile(rf"[{_CJK}A-Za-z][{_CJK}A-Za-z·• ]*[{_CJK}A-Za-z]")
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _LANDLINE = re.compile(
     r"\(?(0\d{2,3})\)?[\s\-—–]*([2-9]\d{6,7})(?:\s*(?:-|转|ext\.?|#)\s*(\d{1,6}))?", re.IGNORECASE
 )
 _PHONE_NOISE = re.compile(r"[\s\-—–()]")
-HONOUR_SEPARATORS = re.compile(r"[、，,；;/\n]+")
-_YEAR_PREFIX = re.compile(r"^((?:19|20)\d{2})\s*年(?:度)?\s*")
+HONOUR_SEPARATORS = re.compile(r"[、，,；;/／\n]+")
+_YEAR_PREFIX = re.compile(r"^(\d{4})\s*年(?:度)?\s*")
 
 
 class InputError(ValueError):
@@ -32,10 +38,20 @@ def halfwidth(value: object) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
+def tidy_text(value: object) -> str:
+    """Free text as typed (a unit, a note): full-width digits and letters made ordinary, invisible
+    and control characters dropped, ends trimmed. Chinese punctuation (，（）：) is kept: NFKC
+    would turn it into ASCII, which is not how Chinese text is written."""
+    if value is None:
+        return ""
+    text = _INVISIBLE.sub("", str(value).replace("\r\n", "\n").replace("\r", "\n"))
+    return text.translate(_FULLWIDTH).strip()
+
+
 def normalize_name(value: object) -> str:
     """李 强 → 李强: spaces typed to align two-character names in a column are dropped."""
-    name = _SPACE_BETWEEN_CJK.sub("", halfwidth(value))
-    name = re.sub(r"\s+", " ", name).replace("•", "·")
+    name = _SPACE_BETWEEN_CJK.sub("", halfwidth(_INVISIBLE.sub("", str(value or ""))))
+    name = _SPACE_AROUND_DOT.sub("·", re.sub(r"\s+", " ", name).replace("•", "·"))
     if not name:
         raise InputError(_("姓名不能为空"))
     if len(name) < 2 or len(name) > 30 or not _NAME.fullmatch(name):
@@ -60,7 +76,7 @@ def normalize_phone(value: object) -> str:
     Chinese area codes are three digits for 010 and 02x and four for all others, so a landline
     typed without its dash can still be split.
     """
-    text = halfwidth(value)
+    text = halfwidth(_INVISIBLE.sub("", value) if isinstance(value, str) else value)
     if isinstance(value, float) and value.is_integer():
         text = str(int(value))
     if not text:
@@ -85,31 +101,42 @@ def normalize_phone(value: object) -> str:
     )
 
 
+MASK_KEEPS_DIGITS = 7
+
+
 def mask_phone(phone: str) -> str:
-    """139****9051 for a mobile, 0954-***3888 for a landline: enough to recognise, not to call."""
+    """139****9051 for a mobile, 0954-****888 for a landline: enough to recognise, not to call.
+
+    At most seven digits are ever shown, whatever was stored: the area code and the last digits
+    of a landline, or just the last four characters of anything unrecognised.
+    """
     if not phone:
         return ""
     if _MOBILE.fullmatch(phone):
         return f"{phone[:3]}****{phone[-4:]}"
-    area, _sep, rest = phone.partition("-")
-    local = rest.split("-")[0]
-    if not local:
-        return "*" * max(len(phone) - 4, 0) + phone[-4:]
-    return f"{area}-{'*' * (len(local) - 4)}{local[-4:]}"
+    if match := re.fullmatch(r"(0\d{2,3})-(\d{7,8})(?:-\d{1,6})?", phone):
+        area, local = match.groups()
+        keep = MASK_KEEPS_DIGITS - len(area)
+        return f"{area}-{'*' * (len(local) - keep)}{local[-keep:]}"
+    return "*" * max(len(phone) - 4, 0) + phone[-4:]
 
 
 def split_honours(value: object) -> list[tuple[int | None, str]]:
-    """One cell of honours → [(year or None, title)], split on 、，,；; and line breaks."""
+    """One cell of honours → [(year or None, title)], split on 、，,；; and line breaks.
+
+    "2019年自治区劳动模范" → (2019, "自治区劳动模范"); spaces between Chinese characters are
+    dropped as in names, so "自治区 劳动模范" is the same honour.
+    """
     honours: list[tuple[int | None, str]] = []
-    for part in HONOUR_SEPARATORS.split(halfwidth(value)):
-        title = part.strip()
+    for part in HONOUR_SEPARATORS.split(tidy_text(value)):
+        title = _SPACE_BETWEEN_CJK.sub("", part.strip())
         if not title:
             continue
         year = None
-        if match := _YEAR_PREFIX.match(title):
+        if (match := _YEAR_PREFIX.match(title)) and title[match.end() :].strip():
             year = int(match.group(1))
             title = title[match.end() :].strip()
-        if title and (year, title) not in honours:
+        if (year, title) not in honours:
             honours.append((year, title))
     return honours
 

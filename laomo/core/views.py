@@ -169,7 +169,7 @@ class HistoryView(ScopedViewMixin, View):
             self.template_name,
             {
                 "object": obj,
-                "changes": change_log(obj),
+                "changes": change_log(obj, request.scope),
                 "events": entries.select_related("actor")[:200],
             },
         )

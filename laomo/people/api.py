@@ -15,6 +15,7 @@ router = Router()
 
 
 class HonourOut(Schema):
+    id: int
     title: str
     level: str
     year: int | None
@@ -183,9 +184,9 @@ def _groups(request):
 def list_lecture_groups(
     request: HttpRequest, q: str | None = None, region: str | None = None, archived: bool = False
 ):
-    return apply_common(
-        _groups(request), q=q, region=region, archived=archived, search_field="name"
-    )
+    """q 为名称中的文字（与页面的搜索相同，不区分大小写）；region 为区划代码（含下级）。"""
+    queryset = apply_common(_groups(request), q=None, region=region, archived=archived)
+    return queryset.filter(name__icontains=q.strip()) if q and q.strip() else queryset
 
 
 @router.get(

@@ -103,6 +103,15 @@ class LectureGroupForm(ScopedModelForm):
             self.fields["organisers"].queryset.current().filter(kind__in=["union", "education"])
         )
 
+    def clean_organisers(self):
+        chosen = list(self.cleaned_data["organisers"])
+        if self.instance.pk:
+            # Organisers the form cannot offer (archived since, or another region's) stay: a
+            # form that cannot show them must not quietly remove them.
+            offered = self.fields["organisers"].queryset.values("pk")
+            chosen += self.instance.organisers.unrestricted().exclude(pk__in=offered)
+        return chosen
+
 
 class AddMemberForm(forms.Form):
     person = forms.ModelChoiceField(queryset=Person.objects.none(), label=_("成员"))

@@ -1,5 +1,7 @@
 """Model workers and craftsmen (劳模工匠), their honours, and the lecture groups (宣讲团)."""
 
+import contextlib
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -75,6 +77,9 @@ class Person(RegistryModel):
             raise ValidationError({"phone": str(exc)}) from exc
 
     def save(self, *args, **kwargs):
+        # clean() reports a malformed number to whoever typed it; here a stored value is kept.
+        with contextlib.suppress(InputError):
+            self.phone = normalize_phone(self.phone)
         self.refresh_search_text()
         super().save(*args, **kwargs)
 
@@ -86,15 +91,17 @@ class Person(RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("people:person-detail", args=[self.pk])
 
-    def history_parts(self):
-        """Histories shown with the person's own: their honours and group memberships."""
+    def history_parts(self, scope):
+        """Histories shown with the person's own: their honours, and their memberships of the
+        groups `scope` may see (a county official does not learn the city's groups this way)."""
+        visible_groups = LectureGroup.objects.restrict(scope).values("pk")
         return [
             (
                 Honour.history.filter(person_id=self.pk),
                 lambda r: _("荣誉：{title}").format(title=r.title),
             ),
             (
-                Membership.history.filter(person_id=self.pk),
+                Membership.history.filter(person_id=self.pk, group_id__in=visible_groups),
                 lambda r: _("宣讲团：{name}").format(name=_name_of(LectureGroup, r.group_id)),
             ),
         ]
@@ -229,7 +236,9 @@ class LectureGroup(RegistryModel):
     )
 
     objects = LectureGroupQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[organisers])
+    # Organisers are not kept in this history (simple-history would read them back through the
+    # scoped manager); their changes are in the audit log with old and new values.
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = "宣讲团"
@@ -245,7 +254,7 @@ class LectureGroup(RegistryModel):
     def get_absolute_url(self) -> str:
         return reverse("people:group-detail", args=[self.pk])
 
-    def history_parts(self):
+    def history_parts(self, scope):
         return [
             (
                 Membership.history.filter(group_id=self.pk),

@@ -21,7 +21,7 @@ from simple_history.utils import bulk_create_with_history
 from laomo.audit.models import AuditEntry
 from laomo.audit.services import record
 from laomo.core.exporters import ListExporter
-from laomo.core.scoping import CHANGE
+from laomo.core.scoping import CHANGE, VIEW
 from laomo.core.tables import Table, TableFileError, cell_text, read_table
 from laomo.core.text import (
     InputError,
@@ -31,6 +31,7 @@ from laomo.core.text import (
     normalize_name,
     normalize_phone,
     split_honours,
+    tidy_text,
 )
 from laomo.people.models import Honour, LectureGroup, Membership, Person
 
@@ -56,6 +57,10 @@ ALIASES = {
 LABELS = dict(zip(ALIASES, HEADERS, strict=True))
 REQUIRED = ("name", "gender")
 HEADER_SEARCH_ROWS = 10
+UNIT_MAX = Person._meta.get_field("unit").max_length
+NOTE_MAX = Person._meta.get_field("note").max_length
+HONOUR_MAX = Honour._meta.get_field("title").max_length
+YEAR_MIN, YEAR_MAX = 1950, 2100  # Honour.year's validators
 
 
 class RosterError(ValueError):
@@ -171,8 +176,8 @@ def _map_header(table: Table) -> tuple[int, dict[str, int], list[str]]:
     )
 
 
-def parse(table: Table) -> tuple[list[RosterRow], list[RowProblem], list[str]]:
-    """Every data row normalised, or the problems found in it."""
+def parse(table: Table) -> tuple[list[RosterRow], list[RowProblem], list[str], str]:
+    """Every data row normalised, or the problems found in it; and the name column's label."""
     header_index, columns, warnings = _map_header(table)
     rows: list[RosterRow] = []
     problems: list[RowProblem] = []
@@ -209,10 +214,10 @@ def parse(table: Table) -> tuple[list[RosterRow], list[RowProblem], list[str]]:
         name = check("name", normalize_name)
         gender = check("gender", normalize_gender)
         phone = check("phone", normalize_phone) if "phone" in columns else None
-        unit_post = halfwidth(cells["unit_post"]) if "unit_post" in columns else None
-        note = halfwidth(cells["note"]) if "note" in columns else None
+        unit_post = tidy_text(cells["unit_post"]) if "unit_post" in columns else None
+        note = tidy_text(cells["note"]) if "note" in columns else None
         honours = split_honours(cells.get("honours", ""))
-        for key, value, limit in (("unit_post", unit_post, 300), ("note", note, 200)):
+        for key, value, limit in (("unit_post", unit_post, UNIT_MAX), ("note", note, NOTE_MAX)):
             if value and len(value) > limit:
                 errors.append(
                     RowProblem(
@@ -221,13 +226,25 @@ def parse(table: Table) -> tuple[list[RosterRow], list[RowProblem], list[str]]:
                         _("内容过长（{n}字，上限{limit}字）").format(n=len(value), limit=limit),
                     )
                 )
-        for _year, title in honours:
-            if len(title) > 100:
+        for year, title in honours:
+            if len(title) > HONOUR_MAX:
                 errors.append(
                     RowProblem(
                         number,
                         column_name("honours"),
-                        _("荣誉“{title}…”过长").format(title=title[:20]),
+                        _("荣誉“{title}…”过长（上限{limit}字）").format(
+                            title=title[:20], limit=HONOUR_MAX
+                        ),
+                    )
+                )
+            if year is not None and not YEAR_MIN <= year <= YEAR_MAX:
+                errors.append(
+                    RowProblem(
+                        number,
+                        column_name("honours"),
+                        _("荣誉“{year}年{title}”的年份应在{low}—{high}年之间").format(
+                            year=year, title=title, low=YEAR_MIN, high=YEAR_MAX
+                        ),
                     )
                 )
         if errors:
@@ -236,6 +253,7 @@ def parse(table: Table) -> tuple[list[RosterRow], list[RowProblem], list[str]]:
         rows.append(RosterRow(number, position, name, gender, unit_post, honours, phone, note))
 
     seen: dict[tuple[str, str], int] = {}
+    unique = []
     for row in rows:
         key = (row.name, row.phone or "")
         if key in seen:
@@ -248,7 +266,8 @@ def parse(table: Table) -> tuple[list[RosterRow], list[RowProblem], list[str]]:
             )
         else:
             seen[key] = row.row
-    return rows, problems, warnings
+            unique.append(row)
+    return unique, problems, warnings, column_name("name")
 
 
 @dataclass
@@ -258,19 +277,74 @@ class _Plan:
     persons: list[tuple[RosterRow, Person | None]] = field(default_factory=list)
 
 
-def _match(rows, candidates, region, problems, column) -> dict[int, Person | None]:
+def _phone_of(person: Person) -> str:
+    """The recorded phone as import writes it (records typed elsewhere may not be normalised)."""
+    try:
+        return normalize_phone(person.phone)
+    except InputError:
+        return person.phone
+
+
+def _match(rows, candidates, region, member_ids, problems, column) -> dict[int, Person | None]:
+    """Each row's person, or None for someone new.
+
+    First every row whose phone is on record takes that person. Then the rest, from the people
+    not yet taken: a row with an unknown phone takes someone of that name recorded without one; a
+    row without a phone takes someone of that name recorded without one, else anyone of that
+    name. Either way among the group's members first, else within the region. More than one such
+    person, or two rows wanting the same one, is an error: the file must say who is meant. Doing
+    it in this order is what makes a second import of the same file find the same people.
+    """
     by_name: dict[str, list[Person]] = defaultdict(list)
     for person in candidates:
         by_name[person.name].append(person)
     matched: dict[int, Person | None] = {}
+    claimed: dict[int, int] = {}
+
+    def same_person(row, first):
+        problems.append(
+            RowProblem(
+                row.row,
+                column,
+                _("“{name}”与第{first}行是系统中的同一人，请合并为一行或填写各自的联系电话").format(
+                    name=row.name, first=first
+                ),
+            )
+        )
+
+    rest = []
     for row in rows:
-        same_name = by_name.get(row.name, [])
-        if row.phone:
-            hits = [p for p in same_name if p.phone == row.phone]
-            if not hits:
-                hits = [p for p in same_name if not p.phone and p.region_id == region.id]
+        hits = [p for p in by_name.get(row.name, []) if row.phone and _phone_of(p) == row.phone]
+        if not hits:
+            rest.append(row)
+        elif len(hits) > 1:
+            problems.append(
+                RowProblem(
+                    row.row,
+                    column,
+                    _("系统中已有{n}位姓名、电话都相同的“{name}”，请先合并这些记录").format(
+                        n=len(hits), name=row.name
+                    ),
+                )
+            )
+        elif hits[0].pk in claimed:
+            same_person(row, claimed[hits[0].pk])
         else:
-            hits = [p for p in same_name if p.region_id == region.id]
+            claimed[hits[0].pk] = row.row
+            matched[row.row] = hits[0]
+
+    def nearby(people):
+        people = [p for p in people if p.pk not in claimed]
+        return [p for p in people if p.pk in member_ids] or [
+            p for p in people if p.region_id == region.id
+        ]
+
+    taken: dict[int, int] = {}
+    for row in rest:
+        same_name = by_name.get(row.name, [])
+        hits = nearby([p for p in same_name if not p.phone])
+        if not row.phone and not hits:
+            hits = nearby(same_name)
         if len(hits) > 1:
             problems.append(
                 RowProblem(
@@ -281,8 +355,12 @@ def _match(rows, candidates, region, problems, column) -> dict[int, Person | Non
                     ),
                 )
             )
-            continue
-        matched[row.row] = hits[0] if hits else None
+        elif hits and hits[0].pk in taken:
+            same_person(row, taken[hits[0].pk])
+        else:
+            if hits:
+                taken[hits[0].pk] = row.row
+            matched[row.row] = hits[0] if hits else None
     return matched
 
 
@@ -316,25 +394,26 @@ def import_roster(
 ) -> ImportReport:
     """Check a roster file and, when every row is good and this is no dry run, apply it.
 
-    People are matched by name and phone (by name within the region when the row has no phone);
-    new people are created in the group's region (or `region`). With a `scope`, only people
-    that scope may change are matched; without one (the command line) everyone is.
+    People are matched by name and phone, else by name among the group's members or within the
+    region (see `_match`); new people are created in the group's region (or `region`). With a
+    `scope`, which must hold the import permission and cover that region, only people the scope
+    may change are matched; without one (the command line) everyone is.
     """
     report = ImportReport(dry_run=dry_run)
     try:
         table = read_table(data)
-        rows, problems, warnings = parse(table)
+        rows, problems, warnings, name_column = parse(table)
     except (TableFileError, RosterError) as exc:
         report.errors.append(RowProblem(0, "", str(exc)))
         return report
-    report.rows = len(rows) + len({p.row for p in problems})
+    report.rows = len({row.row for row in rows} | {p.row for p in problems})
     report.warnings = warnings
     report.errors = problems
     target_region = group.region if group is not None else region
     if target_region is None:
         report.errors.append(RowProblem(0, "", _("未指定宣讲团或所属区划，无法确定新增人员的归属")))
         return report
-    if scope is not None and not scope.covers(target_region):
+    if scope is not None and not (scope.can("roster.import") and scope.covers(target_region)):
         report.errors.append(RowProblem(0, "", _("无权向该区划导入人员")))
         return report
 
@@ -347,7 +426,12 @@ def import_roster(
         candidates = candidates.current().filter(name__in={row.name for row in rows})
         # Lock the matched rows so that two imports of overlapping rosters queue, not interleave.
         candidates = list(candidates.select_for_update())
-        matched = _match(rows, candidates, target_region, report.errors, _("（姓名）"))
+        member_ids = (
+            set(Membership.objects.filter(group=group).values_list("person_id", flat=True))
+            if group is not None
+            else set()
+        )
+        matched = _match(rows, candidates, target_region, member_ids, report.errors, name_column)
         if report.errors:
             report.errors.sort(key=lambda problem: problem.row)
             return report
@@ -482,6 +566,9 @@ class RosterExporter(ListExporter):
             .prefetch_related("person__honours")
             .order_by("position", "id")
         )
+        if self.scope is not None:
+            # A group may hold people of other counties; a county sees only its own.
+            memberships = memberships.filter(person__in=Person.objects.restrict(self.scope, VIEW))
         for number, membership in enumerate(memberships, start=1):
             person = membership.person
             yield [

@@ -395,5 +395,5 @@ class RosterExportView(ScopedViewMixin, View):
         group = self.get_object()
         exporter = RosterExporter(group, scope=request.scope)
         response = exporter.response()
-        core.record_export(exporter, actor=request.user, region=group.region)
+        core.record_export(exporter, actor=request.user, region=group.region, obj=group)
         return response

@@ -2,7 +2,7 @@
 
 from django import forms, template
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -52,14 +52,14 @@ def page_url(context, page_number) -> str:
 @register.simple_tag
 def archived_badge(obj):
     if getattr(obj, "archived_at", None):
-        return format_html('<span class="badge text-bg-secondary">已归档</span>')
+        return mark_safe('<span class="badge text-bg-secondary">已归档</span>')
     return ""
 
 
 @register.simple_tag
 def demo_badge(obj):
     if getattr(obj, "is_demo", False):
-        return format_html(
+        return mark_safe(
             '<span class="badge text-bg-warning" title="演示数据，非真实信息">演示</span>'
         )
     return ""

@@ -1,8 +1,11 @@
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from laomo.accounts.models import User
+from laomo.audit.models import AuditEntry
+from laomo.audit.services import record
 from laomo.core.roles import Role
 from laomo.people.models import Person
 from laomo.regions.models import Region
@@ -34,14 +37,25 @@ class Command(BaseCommand):
         user.region = _get(Region, region, "code", "区划代码") if region else None
         user.school = _get(School, school, "pk", "学校编号") if school else None
         user.person = _get(Person, person, "pk", "劳模工匠编号") if person else None
-        user.set_password(password)
         try:
             user.full_clean(exclude=["password"])
+            # The same rules as a password set on the site: length, not common, not the username.
+            validate_password(password, user)
         except ValidationError as exc:
-            raise CommandError(
-                "；".join(m for ms in exc.message_dict.values() for m in ms)
-            ) from exc
+            messages = (
+                [m for ms in exc.message_dict.values() for m in ms]
+                if hasattr(exc, "error_dict")
+                else exc.messages
+            )
+            raise CommandError("；".join(messages)) from exc
+        user.set_password(password)
         user.save()
+        record(
+            AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
+            obj=user,
+            region=user.scope_region,
+            data={"role": role, "source": "create-user"},
+        )
         verb = "已创建" if created else "已更新"
         self.stdout.write(self.style.SUCCESS(f"{verb}账号 {username}（{Role(role).label}）"))
 

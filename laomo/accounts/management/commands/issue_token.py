@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from laomo.accounts.models import ApiToken, User
+from laomo.audit.models import AuditEntry
+from laomo.audit.services import record
 
 
 class Command(BaseCommand):
@@ -13,5 +15,11 @@ class Command(BaseCommand):
         user = User.objects.filter(username=username, is_active=True).first()
         if user is None:
             raise CommandError(f"账号 {username} 不存在或已停用")
-        _token, raw = ApiToken.issue(user)
+        token, raw = ApiToken.issue(user)
+        record(
+            AuditEntry.Action.CREATE,
+            obj=token,
+            region=user.scope_region,
+            object_repr=f"{user.username} 的 API 令牌 {token.hint}…",
+        )
         self.stdout.write(raw)

@@ -15,12 +15,16 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", required=True, type=Path)
 
     def handle(self, *args, group, output: Path, **options):
-        matches = list(LectureGroup.objects.unrestricted().filter(name=group))
+        # The same groups import-roster finds by name: archived ones are not meant.
+        matches = list(LectureGroup.objects.unrestricted().current().filter(name=group))
         if len(matches) != 1:
             raise CommandError(
                 f"没有名为“{group}”的宣讲团" if not matches else f"名为“{group}”的宣讲团不止一个"
             )
         exporter = RosterExporter(matches[0])
-        output.write_bytes(exporter.render())
+        try:
+            output.write_bytes(exporter.render())
+        except OSError as exc:
+            raise CommandError(f"无法写入 {output}：{exc.strerror or exc}") from exc
         services.record_export(exporter, actor=None, region=matches[0].region)
         self.stdout.write(self.style.SUCCESS(f"已导出 {exporter.row_count} 人到 {output}"))

@@ -23,6 +23,10 @@ class Command(BaseCommand):
     def handle(self, *args, file: Path, group, region, dry_run, **options):
         if not file.is_file():
             raise CommandError(f"找不到文件：{file}")
+        if file.stat().st_size > settings.LAOMO_IMPORT_MAX_BYTES:
+            raise CommandError(
+                f"文件过大：上限为 {settings.LAOMO_IMPORT_MAX_BYTES / 1024 / 1024:.0f} MB"
+            )
         target_group = None
         if group:
             matches = list(LectureGroup.objects.unrestricted().current().filter(name=group))
@@ -38,7 +42,7 @@ class Command(BaseCommand):
             target_group = matches[0]
         code = region or settings.LAOMO_CITY_CODE
         target_region = Region.objects.unrestricted().filter(code=code).first()
-        if target_group is None and target_region is None:
+        if target_region is None and (region or target_group is None):
             raise CommandError(f"区划代码 {code} 不存在")
         report = import_roster(
             file.read_bytes(),
