@@ -1,8 +1,10 @@
 """The audit log: who did what to which record, from where, and with what outcome."""
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 
+from laomo.core.roles import Role
 from laomo.core.scoping import ScopedModel, ScopedQuerySet
 
 
@@ -17,6 +19,35 @@ class AuditQuerySet(ScopedQuerySet):
 
     def delete(self):
         raise PermissionError("审计记录不可删除")
+
+
+DETAIL_LABELS = {
+    "masked": "号码：{value}",
+    "reason": "原因：{value}",
+    "filename": "文件：{value}",
+    "rows": "共{value}行",
+    "created": "新增{value}人",
+    "updated": "更新{value}人",
+    "unchanged": "未变{value}人",
+    "honours_added": "新增荣誉{value}项",
+    "members_added": "加入宣讲团{value}人",
+    "member_added": "加入成员：{value}",
+    "member_removed": "移出成员：{value}",
+    "role": "角色：{value}",
+    "source": "来源：{value}",
+}
+
+
+def _field_labels(object_type: str) -> dict[str, str]:
+    try:
+        model = apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return {}
+    return {
+        field.name: str(field.verbose_name)
+        for field in model._meta.get_fields()
+        if hasattr(field, "verbose_name")
+    }
 
 
 class AuditEntry(ScopedModel):
@@ -60,6 +91,26 @@ class AuditEntry(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()}"
+
+    @property
+    def details(self) -> list[str]:
+        """The entry's data as a reader of the log wants it: 单位：旧 → 新, 新增3人 …"""
+        lines = []
+        for key, value in self.data.items():
+            if key == "changed":
+                labels = _field_labels(self.object_type)
+                for name, (old, new) in value.items():
+                    lines.append(f"{labels.get(name, name)}：{old or '—'} → {new or '—'}")
+            elif key == "honours":
+                lines.extend(value)
+            elif key == "role":
+                lines.append(DETAIL_LABELS[key].format(value=dict(Role.choices).get(value, value)))
+            elif key in DETAIL_LABELS:
+                if value not in ("", None):
+                    lines.append(DETAIL_LABELS[key].format(value=value))
+            else:
+                lines.append(f"{key}：{value}")
+        return lines
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

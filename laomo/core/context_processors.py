@@ -5,6 +5,6 @@ def laomo(request):
     """What every page's frame needs: the caller's scope and the site's name."""
     return {
         "scope": getattr(request, "scope", None),
-        "site_name": "劳模工匠进校园工作平台",
+        "platform_name": "劳模工匠进校园工作平台",
         "debug": settings.DEBUG,
     }

@@ -9,13 +9,32 @@ from django import forms
 from laomo.core.scoping import VIEW, ScopedQuerySet, unscoped
 
 
+def unix_newlines(data):
+    """Browsers send a text box's line breaks as CRLF; stored text uses LF, so that saving an
+    unchanged form changes nothing."""
+    if data is None or not any(isinstance(v, str) and "\r" in v for v in data.values()):
+        return data
+    data = data.copy()
+    for key in list(data.keys()):
+        values = data.getlist(key) if hasattr(data, "getlist") else [data[key]]
+        values = [
+            v.replace("\r\n", "\n").replace("\r", "\n") if isinstance(v, str) else v for v in values
+        ]
+        if hasattr(data, "setlist"):
+            data.setlist(key, values)
+        else:
+            data[key] = values[0]
+    return data
+
+
 class ScopedModelForm(forms.ModelForm):
-    def __init__(self, *args, scope, **kwargs):
+    def __init__(self, data=None, *args, scope, **kwargs):
+        data = unix_newlines(data)
         with unscoped():
             # The instance's own many-to-many values (a group's organisers) are read to fill the
             # form; the instance is already one the user may change, and the choices offered are
             # restricted below.
-            super().__init__(*args, **kwargs)
+            super().__init__(data, *args, **kwargs)
         self.scope = scope
         for field in self.fields.values():
             queryset = getattr(field, "queryset", None)

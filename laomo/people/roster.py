@@ -477,12 +477,20 @@ def import_roster(
             memberships = {
                 m.person_id: m for m in Membership.objects.filter(group=group).select_for_update()
             }
-            next_position = max((m.position for m in memberships.values()), default=0)
-            new_members = []
-            for row, person in plan.persons:
-                if person.pk is None or person.pk not in memberships:
-                    next_position = max(next_position + 1, row.position or 0)
-                    new_members.append((person, row.position or next_position))
+            # Newcomers follow the existing members, in the order of the file's 序号 (file order
+            # where there is none): a supplement numbered from 1 does not jump the queue.
+            last = max((m.position for m in memberships.values()), default=0)
+            newcomers = sorted(
+                (
+                    (row, person)
+                    for row, person in plan.persons
+                    if person.pk is None or person.pk not in memberships
+                ),
+                key=lambda item: (item[0].position is None, item[0].position or 0, item[0].row),
+            )
+            new_members = [
+                (person, last + offset) for offset, (_row, person) in enumerate(newcomers, start=1)
+            ]
             report.members_added = len(new_members)
 
         if dry_run:

@@ -1,4 +1,4 @@
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.views.generic import ListView
 
 from laomo.core.views import (
@@ -16,26 +16,29 @@ from laomo.regions.models import Organisation, Region
 from laomo.schools.models import School
 
 
-def _current(related: str) -> Q:
-    return Q(**{f"{related}__archived_at__isnull": True})
-
-
 class RegionListView(ScopedViewMixin, ListView):
-    """The regions within the user's own, with how many schools, people and groups each has."""
+    """The regions within the user's own, each with the schools and people in it and below it."""
 
     model = Region
     permission = "regions.view"
     template_name = "regions/region_list.html"
 
     def get_queryset(self):
-        return (
-            self.scoped()
-            .annotate(
-                school_count=Count("schools", filter=_current("schools"), distinct=True),
-                person_count=Count("people", filter=_current("people"), distinct=True),
-            )
-            .select_related("parent")
-        )
+        scope = self.request.scope
+        regions = list(self.scoped().select_related("parent"))
+        paths = {region.pk: region.path for region in regions}
+        schools = _counts_by_region(School.objects.restrict(scope))
+        people = _counts_by_region(Person.objects.restrict(scope))
+        for region in regions:
+            below = [pk for pk, path in paths.items() if path.startswith(region.path)]
+            region.school_count = sum(schools.get(pk, 0) for pk in below)
+            region.person_count = sum(people.get(pk, 0) for pk in below)
+        return regions
+
+
+def _counts_by_region(queryset) -> dict[int, int]:
+    rows = queryset.current().order_by().values("region_id").annotate(n=Count("pk"))
+    return {row["region_id"]: row["n"] for row in rows}
 
 
 class RegionDetailView(ObjectDetailView):
@@ -47,10 +50,15 @@ class RegionDetailView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         scope = self.request.scope
         region = self.object
+        within = {"region__path__startswith": region.path}
         context.update(
             children=Region.objects.restrict(scope).filter(parent=region),
-            school_count=School.objects.restrict(scope).current().filter(region=region).count(),
-            person_count=Person.objects.restrict(scope).current().filter(region=region).count(),
+            school_count=School.objects.restrict(scope).current().filter(**within).count(),
+            person_count=Person.objects.restrict(scope).current().filter(**within).count(),
+            direct_person_count=Person.objects.restrict(scope)
+            .current()
+            .filter(region=region)
+            .count(),
             groups=LectureGroup.objects.restrict(scope).current().filter(region=region),
             organisations=Organisation.objects.restrict(scope).current().filter(region=region),
         )

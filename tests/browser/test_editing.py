@@ -100,11 +100,6 @@ def test_archive_and_restore_a_school(demo, desktop):
     desktop.shot("edit-07-school-history")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="PersonForm keeps the \\r\\n a browser sends in a <textarea>: saving an unchanged form "
-    "rewrites 宣讲主题 (\\n → \\r\\n) and 变更记录 shows it as changed",
-)
 def test_saving_an_unchanged_person_changes_nothing(demo, desktop):
     from laomo.people.models import Person
 

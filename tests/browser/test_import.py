@@ -125,11 +125,6 @@ def test_a_bad_roster_is_refused_whole_with_the_rows_named(demo, desktop, roster
     assert not Person.objects.unrestricted().filter(name="赵志远").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="roster.import_roster gives new members the file's 序号 even when an existing member "
-    "holds it: a supplement numbered 1, 2 lands between 何成斌 (1) and 伏璧辉 (2)",
-)
 def test_a_supplement_numbered_from_one_goes_after_the_existing_members(demo, desktop, roster_file):
     rows = [[1, *GOOD_ROWS[0][1:]], [2, *GOOD_ROWS[1][1:]]]
     desktop.login("city-union")

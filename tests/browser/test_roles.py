@@ -189,12 +189,6 @@ def test_every_figure_opens_the_list_it_counts(demo, desktop):
             assert f"共 {figure} 条" in body, f"{path} says {figure}, {href} lists otherwise"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Django's LoginView puts its own site_name (the request's host, as "
-    "django.contrib.sites is not installed) in the context, shadowing the context processor's: "
-    "the login page is titled 'localhost:NNNN' instead of the platform's name",
-)
 def test_the_login_page_carries_the_platforms_name(demo, desktop):
     desktop.go("/login/")
     assert desktop.page.locator(".navbar-brand").inner_text().strip() == "劳模工匠进校园工作平台"
