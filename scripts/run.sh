@@ -10,5 +10,5 @@ scripts/setup.sh
 .venv/bin/laomo collectstatic --noinput --verbosity 0
 .venv/bin/laomo seed-demo
 echo
-echo "Laomo 已启动：http://127.0.0.1:8000 （Ctrl+C 停止）"
+echo "Laomo 已启动：http://${LAOMO_ADDR:-127.0.0.1:8000} （Ctrl+C 停止）"
 exec .venv/bin/laomo runserver "${LAOMO_ADDR:-127.0.0.1:8000}"

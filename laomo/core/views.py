@@ -28,7 +28,7 @@ from laomo.core.scoping import CHANGE, VIEW, get_object_for_scope
 class ScopedViewMixin:
     """Access first: the role's permission, then the scope's rows."""
 
-    model: ClassVar[type[models.Model]]
+    model: ClassVar[type[models.Model] | None] = None
     permission: ClassVar[str | None] = None
     action: ClassVar[str] = VIEW
 
@@ -100,7 +100,7 @@ class ObjectEditView(ScopedViewMixin, FormView):
     """Create (no pk) or edit (pk) one object through a service function."""
 
     action = CHANGE
-    form_class: ClassVar[type]
+    form_class: ClassVar[type | None] = None
     template_name = "core/object_form.html"
 
     def setup(self, request, *args, **kwargs):

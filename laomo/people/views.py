@@ -16,8 +16,6 @@ from django.views import View
 from laomo.core import services as core
 from laomo.core.scoping import CHANGE, VIEW, get_object_for_scope
 from laomo.core.views import (
-    ArchiveView,
-    HistoryView,
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
@@ -29,7 +27,6 @@ from laomo.people.filters import LectureGroupFilterSet, PersonFilterSet
 from laomo.people.forms import (
     AddMemberForm,
     HonourFormSet,
-    LectureGroupForm,
     OwnProfileForm,
     PersonForm,
     RosterUploadForm,
@@ -104,20 +101,6 @@ class PersonEditView(ObjectEditView):
             messages.success(request, _("已保存“{name}”").format(name=self.object))
             return HttpResponseRedirect(self.object.get_absolute_url())
         return self.render_to_response(self.get_context_data(form=form, honours=honours))
-
-
-class PersonArchiveView(ArchiveView):
-    model = Person
-    permission = "people.change"
-
-
-class PersonRestoreView(PersonArchiveView):
-    restore = True
-
-
-class PersonHistoryView(HistoryView):
-    model = Person
-    permission = "people.view"
 
 
 class RevealPhoneView(ScopedViewMixin, View):
@@ -319,26 +302,6 @@ class GroupDetailView(ObjectDetailView):
             )
             context["add_form"] = AddMemberForm(people=candidates)
         return context
-
-
-class GroupEditView(ObjectEditView):
-    model = LectureGroup
-    permission = "groups.change"
-    form_class = LectureGroupForm
-
-
-class GroupArchiveView(ArchiveView):
-    model = LectureGroup
-    permission = "groups.change"
-
-
-class GroupRestoreView(GroupArchiveView):
-    restore = True
-
-
-class GroupHistoryView(HistoryView):
-    model = LectureGroup
-    permission = "groups.view"
 
 
 class AddMemberView(ScopedViewMixin, View):

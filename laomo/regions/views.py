@@ -2,16 +2,12 @@ from django.db.models import Count
 from django.views.generic import ListView
 
 from laomo.core.views import (
-    ArchiveView,
-    HistoryView,
     ObjectDetailView,
-    ObjectEditView,
     ObjectListView,
     ScopedViewMixin,
 )
 from laomo.people.models import LectureGroup, Person
 from laomo.regions.filters import OrganisationFilterSet
-from laomo.regions.forms import OrganisationForm
 from laomo.regions.models import Organisation, Region
 from laomo.schools.models import School
 
@@ -86,23 +82,3 @@ class OrganisationDetailView(ObjectDetailView):
             organisers=self.object
         )
         return context
-
-
-class OrganisationEditView(ObjectEditView):
-    model = Organisation
-    permission = "organisations.change"
-    form_class = OrganisationForm
-
-
-class OrganisationArchiveView(ArchiveView):
-    model = Organisation
-    permission = "organisations.change"
-
-
-class OrganisationRestoreView(OrganisationArchiveView):
-    restore = True
-
-
-class OrganisationHistoryView(HistoryView):
-    model = Organisation
-    permission = "organisations.view"

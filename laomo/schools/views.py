@@ -1,13 +1,9 @@
 from laomo.core.views import (
-    ArchiveView,
-    HistoryView,
     ObjectDetailView,
-    ObjectEditView,
     ObjectListView,
 )
 from laomo.schools.exporters import SchoolListExporter
 from laomo.schools.filters import SchoolFilterSet
-from laomo.schools.forms import SchoolForm
 from laomo.schools.models import School
 
 
@@ -26,23 +22,3 @@ class SchoolDetailView(ObjectDetailView):
     model = School
     permission = "schools.view"
     template_name = "schools/school_detail.html"
-
-
-class SchoolEditView(ObjectEditView):
-    model = School
-    permission = "schools.change"
-    form_class = SchoolForm
-
-
-class SchoolArchiveView(ArchiveView):
-    model = School
-    permission = "schools.change"
-
-
-class SchoolRestoreView(SchoolArchiveView):
-    restore = True
-
-
-class SchoolHistoryView(HistoryView):
-    model = School
-    permission = "schools.view"
