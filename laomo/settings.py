@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "laomo.regions",
     "laomo.schools",
     "laomo.people",
+    "laomo.outreach",
+    "laomo.notices",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -191,6 +193,8 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "laomo@localhost")
+# The address people reach the platform at, for links in e-mails.
+LAOMO_SITE_URL = os.environ.get("LAOMO_SITE_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,
@@ -206,3 +210,18 @@ if LAOMO_TRUSTED_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 LAOMO_CITY_CODE = os.environ.get("LAOMO_CITY_CODE", "640400")
 LAOMO_PAGE_SIZE = 25
+# The banner's wording is prescribed by the plan (002 四(六)); next year's campaign slogan will
+# change, so it is configuration: this default, overridden per city and year in 年度行动配置.
+LAOMO_BANNER_TEMPLATE = os.environ.get(
+    "LAOMO_BANNER_TEMPLATE",
+    "{year}年{city}“中国梦·劳动美——奋进新征程建功新时代”劳模工匠进校园宣讲活动（{name}专场）",
+)
+LAOMO_MIN_AUDIENCE = int(os.environ.get("LAOMO_MIN_AUDIENCE", "30"))
+# Photos of a talk: judged by content, limited in bytes, pixels and number per report.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("LAOMO_PRIVATE_ROOT", VAR_DIR / "private"))
+LAOMO_PHOTO_MAX_BYTES = int(os.environ.get("LAOMO_PHOTO_MAX_BYTES", 20 * 1024 * 1024))
+LAOMO_PHOTO_MAX_PIXELS = int(os.environ.get("LAOMO_PHOTO_MAX_PIXELS", 50_000_000))
+LAOMO_PHOTO_MAX_COUNT = int(os.environ.get("LAOMO_PHOTO_MAX_COUNT", 30))
+LAOMO_PHOTO_MAX_SIDE = 2560  # served copies are re-encoded no larger than this
+LAOMO_REMIND_DAYS_BEFORE = 2
+LAOMO_REPORT_OVERDUE_DAYS = 7

@@ -33,16 +33,33 @@ _OFFICIAL = {
     "roster.import",
     "roster.export",
     "audit.view",
+    "talks.view",
+    "talks.change",
+    "talks.report",
+    "talks.export",
 }
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     # The union runs the programme; the education bureau owns the school list (DESIGN.md).
-    Role.CITY_UNION: frozenset(_OFFICIAL | {"organisations.change"}),
-    Role.CITY_EDUCATION: frozenset(_OFFICIAL | {"organisations.change", "schools.change"}),
+    # Reports go to the city union's 宣教部 and the city education bureau, who accept or return
+    # them (002 四(六)); both also keep the year's programme settings.
+    Role.CITY_UNION: frozenset(
+        _OFFICIAL | {"organisations.change", "talks.review", "programme.change"}
+    ),
+    Role.CITY_EDUCATION: frozenset(
+        _OFFICIAL | {"organisations.change", "schools.change", "talks.review", "programme.change"}
+    ),
     Role.COUNTY_UNION: frozenset(_OFFICIAL),
     Role.COUNTY_EDUCATION: frozenset(_OFFICIAL | {"schools.change"}),
-    Role.SCHOOL: frozenset({"schools.view"}),
-    Role.LECTURER: frozenset({"people.view", "people.change_own", "groups.view"}),
+    # A school invites lecturers on its own (002 三(二)) and files the report of talks it hosts;
+    # to invite, it sees the lecturers of its county's and the city's groups (names, units,
+    # honours, topics; phones masked).
+    Role.SCHOOL: frozenset(
+        {"schools.view", "talks.view", "talks.invite", "talks.report", "lecturers.directory"}
+    ),
+    Role.LECTURER: frozenset(
+        {"people.view", "people.change_own", "groups.view", "talks.view", "talks.respond"}
+    ),
     Role.REVIEWER: frozenset(),
 }
 

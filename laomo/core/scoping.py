@@ -119,12 +119,12 @@ class ScopedQuerySet(models.QuerySet):
         return self.none()
 
     def restrict(self, scope: Scope, action: str = VIEW) -> Self:
-        if action == VIEW:
-            qs = self.for_view(scope)
-        elif action == CHANGE:
-            qs = self.for_change(scope)
-        else:
-            raise ValueError(f"unknown action {action!r}")
+        """The rows `scope` may `action`: "view", "change", or a model's own action ("invite"
+        for people, "review" for talks), each answered by the queryset's `for_<action>`."""
+        rule = getattr(self, f"for_{action}", None)
+        if rule is None:
+            raise ValueError(f"{self.model.__name__} has no rule for {action!r}")
+        qs = rule(scope)
         qs._scope_checked = True
         return qs
 

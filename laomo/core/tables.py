@@ -122,6 +122,20 @@ def _check_zip(data: bytes) -> None:
         raise TableFileError(_("文件已损坏，无法作为 Excel 工作簿打开")) from exc
     if b"macroEnabled" in content_types:
         raise TableFileError(_("含宏的工作簿（.xlsm）不予接收，请另存为 .xlsx 后再导入"))
+    # Excel and WPS never write a document type declaration; one in any part is an attack on the
+    # XML parser (entity expansion, external entities), refused whichever parser openpyxl uses.
+    for info in infos:
+        if info.filename.endswith((".xml", ".rels")) and _declares_dtd(archive, info):
+            raise TableFileError(_("工作簿含有不安全的内容（XML 实体或文档类型声明），已拒绝"))
+
+
+def _declares_dtd(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    try:
+        with archive.open(info) as member:
+            head = member.read(4096)
+    except Exception:  # a damaged member is reported when openpyxl reads it
+        return False
+    return b"<!DOCTYPE" in head or b"<!ENTITY" in head
 
 
 def _read_xlsx(data: bytes, max_rows: int) -> Table:

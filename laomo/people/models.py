@@ -30,6 +30,22 @@ class PersonQuerySet(RegistryQuerySet):
             return self.none()
         return self.filter(scope.region_q())
 
+    def for_invite(self, scope):
+        """Whom `scope` may book for a talk: officials, the active people of their region; a
+        school, the active members of its county's and the city's lecture groups (002 三(二))."""
+        active = self.filter(active=True, archived_at__isnull=True)
+        if scope.is_school and scope.can("lecturers.directory"):
+            groups = LectureGroup.objects.unrestricted().filter(
+                archived_at__isnull=True,
+                region__code__in=scope.region.lineage,
+            )
+            return active.filter(
+                pk__in=Membership.objects.filter(group__in=groups).values("person_id")
+            )
+        if not scope.can("talks.change"):
+            return self.none()
+        return active.filter(scope.region_q())
+
 
 class Person(RegistryModel):
     """A model worker or craftsman who may speak in schools."""

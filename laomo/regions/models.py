@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -70,6 +71,19 @@ class Region(ScopedModel):
     def save(self, *args, **kwargs):
         self.path = (self.parent.path if self.parent_id else "/") + f"{self.code}/"
         super().save(*args, **kwargs)
+
+    @cached_property
+    def city(self) -> "Region":
+        """The city this region belongs to (itself if it is one), whose name the banner carries."""
+        region = self
+        while region.level not in (self.Level.CITY, self.Level.PROVINCE) and region.parent_id:
+            region = region.parent
+        return region
+
+    @property
+    def lineage(self) -> list[str]:
+        """The codes of this region and those above it, top first."""
+        return [code for code in self.path.split("/") if code]
 
     @property
     def is_county_level(self) -> bool:

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class NoticesConfig(AppConfig):
+    name = "laomo.notices"
+    verbose_name = "消息提醒"
