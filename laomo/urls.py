@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("laomo.schools.urls")),
     path("", include("laomo.regions.urls")),
     path("", include("laomo.audit.urls")),
+    path("", include("laomo.outreach.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -22,6 +22,9 @@ class AuditQuerySet(ScopedQuerySet):
 
 
 DETAIL_LABELS = {
+    "from": "原状态：{value}",
+    "to": "新状态：{value}",
+    "lecturer": "宣讲员：{value}",
     "masked": "号码：{value}",
     "reason": "原因：{value}",
     "filename": "文件：{value}",
@@ -61,6 +64,7 @@ class AuditEntry(ScopedModel):
         REVEAL_PHONE = "reveal_phone", "查看完整电话"
         IMPORT = "import", "导入"
         EXPORT = "export", "导出"
+        TRANSITION = "transition", "状态变更"
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

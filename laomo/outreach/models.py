@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import string
 import uuid
 from decimal import Decimal
@@ -267,6 +268,14 @@ class Talk(ScopedModel):
         return FUNDING_OF_LEVEL[Level(self.level)].label
 
     @property
+    def organiser_list(self) -> list:
+        """The organisers, the union first, as the plan names them."""
+        return sorted(
+            self.organisers.unrestricted(),
+            key=lambda org: (org.kind != "union", org.name),
+        )
+
+    @property
     def place_name(self) -> str:
         if self.place == Place.SCHOOL and self.school_id:
             return self.school.name
@@ -434,10 +443,19 @@ def _thumb_name(instance, filename: str) -> str:
 
 class PrivateStorage(FileSystemStorage):
     """Photos of minors live outside the public media folder and are served only through a
-    view that checks the caller may see the talk."""
+    view that checks the caller may see the talk. The folder is read from settings each time,
+    so that it follows PRIVATE_MEDIA_ROOT wherever that is set."""
 
     def __init__(self, **kwargs):
-        super().__init__(location=settings.PRIVATE_MEDIA_ROOT, base_url=None, **kwargs)
+        super().__init__(base_url=None, **kwargs)
+
+    @property
+    def base_location(self):
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
 
 
 private_storage = PrivateStorage()

@@ -69,7 +69,7 @@ def test_openapi_schema_is_valid_and_every_path_is_secured(world, login):
             security = operation.get("security")
             assert security, f"{method.upper()} {path} has no security requirement"
             assert all(set(requirement) <= set(schemes) for requirement in security)
-            assert "200" in operation["responses"]
+            assert {"200", "201"} & set(operation["responses"]), (path, method)
             for name in (p["name"] for p in operation.get("parameters", []) if p["in"] == "path"):
                 assert "{" + name + "}" in path
     components = schema["components"]["schemas"]

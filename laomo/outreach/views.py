@@ -1,0 +1,601 @@
+from __future__ import annotations
+
+import calendar
+from datetime import date, datetime, time, timedelta
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from laomo.audit.models import AuditEntry
+from laomo.audit.services import record
+from laomo.core import services as core
+from laomo.core.scoping import CHANGE, VIEW, get_object_for_scope
+from laomo.core.views import ObjectListView, ScopedViewMixin
+from laomo.notices.models import Notification
+from laomo.notices.services import mark_read
+from laomo.outreach import services
+from laomo.outreach.choices import BookingStatus, Status
+from laomo.outreach.filters import TalkFilterSet
+from laomo.outreach.forms import (
+    ProgrammeYearForm,
+    ReasonForm,
+    ReportForm,
+    RespondForm,
+    ReviewForm,
+    TalkForm,
+    photo_formset,
+)
+from laomo.outreach.models import Booking, ProgrammeYear, ReportPhoto, Talk, private_storage
+from laomo.people.models import Person
+from laomo.regions.models import Region
+
+
+def _talks(scope, action=VIEW):
+    return Talk.objects.restrict(scope, action)
+
+
+def _can(scope, action: str, talk: Talk) -> bool:
+    return _talks(scope, action).filter(pk=talk.pk).exists()
+
+
+class TalkListView(ObjectListView):
+    model = Talk
+    permission = "talks.view"
+    filterset_class = TalkFilterSet
+    template_name = "outreach/talk_list.html"
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("region", "school", "base")
+            .prefetch_related(
+                Prefetch(
+                    "bookings", queryset=Booking.objects.unrestricted().select_related("person")
+                )
+            )
+        )
+
+    def get(self, request, *args, **kwargs):
+        export = request.GET.get("export")
+        if export in ("xlsx", "docx", "pdf") and request.scope.can("talks.export"):
+            return self.export(request, export)
+        return super().get(request, *args, **kwargs)
+
+    def export(self, request, kind: str):
+        """The 台账 (Excel) or the 图片资料 (Word, PDF) of the talks as filtered on the page."""
+        from laomo.outreach.documents import PhotoSheet, TalkLedgerExporter
+
+        queryset = self.get_queryset()
+        data = self.filterset.form.cleaned_data if self.filterset.is_valid() else {}
+        region = data.get("region") or request.scope.region
+        period = (data.get("since"), data.get("until"))
+        if kind == "xlsx":
+            document = TalkLedgerExporter(
+                queryset, scope=request.scope, region=region, period=period
+            )
+            response, filename = document.response(), document.filename
+        else:
+            title = _("{region}“劳模工匠进校园”宣讲活动图片资料").format(region=region.name)
+            document = PhotoSheet(queryset, title=title, period=period)
+            response, filename = document.response(kind), document.filename(kind)
+        record(
+            AuditEntry.Action.EXPORT,
+            actor=request.user,
+            region=region,
+            object_type="outreach.talk",
+            object_repr=filename,
+            data={"filename": filename},
+        )
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        scope = self.request.scope
+        context.update(
+            can_create=scope.can("talks.change") or scope.can("talks.invite"),
+            can_export=scope.can("talks.export"),
+        )
+        return context
+
+
+class TalkDetailView(ScopedViewMixin, View):
+    model = Talk
+    permission = "talks.view"
+    template_name = "outreach/talk_detail.html"
+
+    def get(self, request, pk, **extra):
+        return render(request, self.template_name, self.context(request, pk, **extra))
+
+    def context(self, request, pk, **extra) -> dict:
+        scope = request.scope
+        talk = get_object_for_scope(
+            Talk.objects.select_related("region", "organiser_region", "school", "base"),
+            scope,
+            pk=pk,
+        )
+        bookings = list(talk.bookings.unrestricted().select_related("person", "responded_by"))
+        reports = list(
+            talk.reports.unrestricted()
+            .select_related("submitted_by", "decided_by")
+            .prefetch_related(
+                Prefetch(
+                    "photos",
+                    queryset=ReportPhoto.objects.unrestricted().select_related(
+                        "duplicate_of__report__talk"
+                    ),
+                )
+            )
+            .order_by("-number")
+        )
+        can_change = _can(scope, CHANGE, talk)
+        can_respond_all = can_change
+        own_person = scope.person_id
+        context = {
+            "talk": talk,
+            "object": talk,
+            "bookings": bookings,
+            "reports": reports,
+            "organisers": talk.organiser_list,
+            "can_change": can_change and talk.status in (Status.PLANNED, Status.CONFIRMED),
+            "can_hold": can_change
+            and talk.status == Status.CONFIRMED
+            and talk.starts_at <= timezone.now(),
+            "can_report": _can(scope, "report", talk)
+            and talk.status in services.REPORTABLE
+            and talk.starts_at <= timezone.now(),
+            "can_review": _can(scope, "review", talk) and talk.status == Status.REPORTED,
+            "respondable": [
+                booking
+                for booking in bookings
+                if talk.status in (Status.PLANNED, Status.CONFIRMED)
+                and (can_respond_all or booking.person_id == own_person)
+                and booking.status != BookingStatus.DECLINED
+            ],
+            "visible_talks": set(
+                _talks(scope)
+                .filter(
+                    pk__in=[
+                        p.duplicate_of.report.talk_id
+                        for r in reports
+                        for p in r.photos.all()
+                        if p.duplicate_of
+                    ]
+                )
+                .values_list("pk", flat=True)
+            ),
+            "respond_form": RespondForm(),
+            "reason_form": ReasonForm(),
+            "review_form": ReviewForm(),
+        }
+        context.update(extra)
+        return context
+
+
+class TalkEditView(View):
+    """Plan a talk (no pk) or change one (pk)."""
+
+    template_name = "outreach/talk_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        scope = request.scope
+        if not (scope.can("talks.change") or scope.can("talks.invite")):
+            raise Http404
+        self.talk = None
+        if "pk" in kwargs:
+            self.talk = get_object_for_scope(Talk.objects, scope, CHANGE, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, pk=None):
+        return self.show(TalkForm(scope=request.scope, talk=self.talk))
+
+    def post(self, request, pk=None):
+        form = TalkForm(request.POST, scope=request.scope, talk=self.talk)
+        if form.is_valid():
+            try:
+                if self.talk is None:
+                    outcome = services.plan_talk(
+                        form.plan(), scope=request.scope, acting_user=request.user
+                    )
+                    messages.success(request, _("已登记宣讲活动，已通知宣讲员确认"))
+                else:
+                    outcome = services.update_talk(
+                        self.talk, form.plan(), scope=request.scope, acting_user=request.user
+                    )
+                    messages.success(request, _("已保存修改"))
+            except services.TalkError as exc:
+                form.add_service_errors(exc.errors)
+            else:
+                for warning in outcome.warnings:
+                    messages.warning(request, warning)
+                return HttpResponseRedirect(outcome.talk.get_absolute_url())
+        return self.show(form)
+
+    def show(self, form):
+        return render(self.request, self.template_name, {"form": form, "talk": self.talk})
+
+
+class TalkActionView(View):
+    """POST-only actions on one talk, each through its service; a refused rule comes back as a
+    message on the talk's page."""
+
+    action = VIEW
+
+    def dispatch(self, request, *args, **kwargs):
+        self.talk = get_object_for_scope(Talk.objects, request.scope, self.action, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def done(self, message: str):
+        messages.success(self.request, message)
+        return HttpResponseRedirect(self.talk.get_absolute_url())
+
+    def refused(self, exc: services.TalkError):
+        for message in (m for ms in exc.errors.values() for m in ms):
+            messages.error(self.request, message)
+        return HttpResponseRedirect(self.talk.get_absolute_url())
+
+
+class CancelTalkView(TalkActionView):
+    action = CHANGE
+
+    def post(self, request, pk):
+        form = ReasonForm(request.POST)
+        reason = form.data.get("reason", "")
+        try:
+            services.cancel_talk(self.talk, reason=reason, acting_user=request.user)
+        except services.TalkError as exc:
+            return self.refused(exc)
+        return self.done(_("活动已取消，已通知宣讲员和学校"))
+
+
+class HeldTalkView(TalkActionView):
+    action = CHANGE
+
+    def post(self, request, pk):
+        try:
+            services.mark_held(self.talk, acting_user=request.user)
+        except services.TalkError as exc:
+            return self.refused(exc)
+        return self.done(_("已标记为已举办，请及时报送活动资料"))
+
+
+class RespondView(TalkActionView):
+    """A lecturer answers their own invitation; the organiser may answer for them."""
+
+    action = "respond"
+
+    def post(self, request, pk, booking_pk):
+        booking = self.talk.bookings.unrestricted().filter(pk=booking_pk).first()
+        scope = request.scope
+        if booking is None or (scope.is_lecturer and booking.person_id != scope.person_id):
+            raise Http404
+        form = RespondForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("请选择确认参加或婉拒"))
+            return HttpResponseRedirect(self.talk.get_absolute_url())
+        try:
+            services.respond(
+                booking,
+                accept=form.cleaned_data["accept"],
+                reason=form.cleaned_data.get("reason", ""),
+                acting_user=request.user,
+            )
+        except services.TalkError as exc:
+            return self.refused(exc)
+        if form.cleaned_data["accept"]:
+            return self.done(_("已确认参加"))
+        return self.done(_("已婉拒，已通知组织者"))
+
+
+class ReportView(TalkActionView):
+    """File the report of a talk: audience, account and photos (phones welcome)."""
+
+    action = "report"
+    template_name = "outreach/report_form.html"
+
+    def get(self, request, pk):
+        return self.show(ReportForm(), photo_formset(caption=services.default_caption(self.talk)))
+
+    def post(self, request, pk):
+        form = ReportForm(request.POST)
+        photos = photo_formset(
+            request.POST, request.FILES, caption=services.default_caption(self.talk)
+        )
+        if form.is_valid() and photos.is_valid():
+            uploads = [upload for row in photos.forms if (upload := row.upload()) is not None]
+            try:
+                services.submit_report(
+                    self.talk,
+                    students=form.cleaned_data["students"],
+                    teachers=form.cleaned_data["teachers"],
+                    others=form.cleaned_data["others"],
+                    account=form.cleaned_data["account"],
+                    photos=uploads,
+                    acting_user=request.user,
+                )
+            except services.TalkError as exc:
+                return self.show(form, photos, errors=exc.errors)
+            return self.done(_("活动资料已报送市总工会宣教部和市教育体育局，等待验收"))
+        return self.show(form, photos)
+
+    def show(self, form, photos, errors=None):
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "talk": self.talk,
+                "form": form,
+                "photos": photos,
+                "errors": errors or {},
+                "min_audience": self.talk.programme.min_audience,
+                "default_caption": services.default_caption(self.talk),
+            },
+        )
+
+
+class ReviewView(TalkActionView):
+    action = "review"
+
+    def post(self, request, pk, report_pk):
+        report = self.talk.reports.unrestricted().filter(pk=report_pk).first()
+        if report is None:
+            raise Http404
+        form = ReviewForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("请选择验收通过或退回"))
+            return HttpResponseRedirect(self.talk.get_absolute_url())
+        try:
+            if form.cleaned_data["decision"] == "accept":
+                services.accept_report(report, acting_user=request.user)
+                return self.done(_("已验收"))
+            services.return_report(
+                report, reasons=form.cleaned_data["reasons"], acting_user=request.user
+            )
+        except services.TalkError as exc:
+            return self.refused(exc)
+        return self.done(_("已退回，已通知报送人修改后重新报送"))
+
+
+class BannerView(TalkActionView):
+    """The banner as a print-ready PDF (a long strip, 1:10)."""
+
+    def get(self, request, pk):
+        from laomo.outreach.documents import BannerDocument
+
+        return BannerDocument(self.talk).response()
+
+
+class PhotoView(View):
+    """A photo of a report, served only to those who may see its talk; never from a public URL."""
+
+    thumbnail = False
+
+    def get(self, request, pk):
+        photo = get_object_for_scope(ReportPhoto.objects, request.scope, pk=pk)
+        name = photo.thumbnail.name if self.thumbnail else photo.image.name
+        try:
+            handle = private_storage.open(name, "rb")
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+        response = FileResponse(handle, content_type="image/jpeg")
+        response["Cache-Control"] = "private, max-age=3600"
+        response["Content-Disposition"] = f'inline; filename="photo-{photo.pk}.jpg"'
+        return response
+
+
+# Calendar and schedules -------------------------------------------------------------------------
+
+
+class CalendarView(ScopedViewMixin, View):
+    """A month of talks, by county or by lecturer."""
+
+    model = Talk
+    permission = "talks.view"
+    template_name = "outreach/calendar.html"
+
+    def get(self, request):
+        scope = request.scope
+        month = _month(request.GET.get("month"))
+        first = month.replace(day=1)
+        last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+        tz = timezone.get_current_timezone()
+        start = datetime.combine(first, time.min, tzinfo=tz)
+        end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz)
+        talks = (
+            _talks(scope)
+            .current()
+            .filter(starts_at__gte=start, starts_at__lt=end)
+            .select_related("region", "school", "base")
+            .prefetch_related(
+                Prefetch(
+                    "bookings", queryset=Booking.objects.unrestricted().select_related("person")
+                )
+            )
+            .order_by("starts_at")
+        )
+        counties = Region.objects.restrict(scope).filter(level__in=["county", "zone"])
+        region = _pick(counties, request.GET.get("region"))
+        lecturers = Person.objects.restrict(scope).current()
+        lecturer = _pick(lecturers, request.GET.get("lecturer"))
+        if region is not None:
+            talks = talks.filter(region=region)
+        if lecturer is not None:
+            talks = talks.filter(bookings__person=lecturer).distinct()
+        by_day: dict[date, list[Talk]] = {}
+        for talk in talks:
+            by_day.setdefault(timezone.localtime(talk.starts_at).date(), []).append(talk)
+        weeks = [
+            [(day, by_day.get(day, []), day.month == first.month) for day in week]
+            for week in calendar.Calendar(firstweekday=0).monthdatescalendar(
+                first.year, first.month
+            )
+        ]
+        return render(
+            request,
+            self.template_name,
+            {
+                "month": first,
+                "previous": (first - timedelta(days=1)).strftime("%Y-%m"),
+                "next": (last + timedelta(days=1)).strftime("%Y-%m"),
+                "weeks": weeks,
+                "counties": counties if not (scope.is_school or scope.is_lecturer) else [],
+                "lecturers": lecturers if scope.is_official else [],
+                "region": region,
+                "lecturer": lecturer,
+                "count": sum(len(items) for items in by_day.values()),
+            },
+        )
+
+
+def _month(text: str | None) -> date:
+    try:
+        return datetime.strptime(text or "", "%Y-%m").date()
+    except ValueError:
+        return timezone.localdate().replace(day=1)
+
+
+def _pick(queryset, value):
+    if not value or not str(value).isdigit():
+        return None
+    return queryset.filter(pk=value).first()
+
+
+class MyScheduleView(View):
+    """A model worker's own talks: invitations to answer, what is coming, what is done."""
+
+    template_name = "outreach/my_schedule.html"
+
+    def get(self, request):
+        scope = request.scope
+        if not scope.is_lecturer:
+            raise Http404
+        bookings = (
+            Booking.objects.restrict(scope)
+            .filter(person_id=scope.person_id)
+            .select_related("talk", "talk__school", "talk__base", "talk__region")
+            .order_by("-talk__starts_at")
+        )
+        now = timezone.now()
+        pending, upcoming, past = [], [], []
+        for booking in bookings:
+            talk = booking.talk
+            if booking.status == BookingStatus.INVITED and talk.status in services.EDITABLE:
+                pending.append(booking)
+            elif (
+                booking.status == BookingStatus.CONFIRMED
+                and talk.ends_at >= now
+                and talk.status != Status.CANCELLED
+            ):
+                upcoming.append(booking)
+            else:
+                past.append(booking)
+        upcoming.reverse()
+        context = {
+            "pending": pending,
+            "upcoming": upcoming,
+            "past": past,
+            "respond_form": RespondForm(),
+        }
+        return render(request, self.template_name, context)
+
+
+class MyCalendarView(View):
+    """The same schedule as an iCalendar file for the phone's calendar."""
+
+    def get(self, request):
+        from laomo.outreach.documents import lecturer_calendar
+
+        scope = request.scope
+        if not scope.is_lecturer:
+            raise Http404
+        person = Person.objects.restrict(scope).get(pk=scope.person_id)
+        talks = Talk.objects.restrict(scope).select_related("school", "base", "region")
+        response = HttpResponse(
+            lecturer_calendar(person, talks), content_type="text/calendar; charset=utf-8"
+        )
+        response["Content-Disposition"] = (
+            f"attachment; filename*=UTF-8''{quote(person.name + '的宣讲日程.ics')}"
+        )
+        return response
+
+
+# Notices and settings ---------------------------------------------------------------------------
+
+
+class NoticeListView(View):
+    template_name = "outreach/notices.html"
+
+    def get(self, request):
+        notices = Notification.objects.restrict(request.scope)[:100]
+        return render(request, self.template_name, {"notices": notices})
+
+    def post(self, request):
+        for notice in Notification.objects.restrict(request.scope, CHANGE).unread():
+            mark_read(notice=notice)
+        return HttpResponseRedirect(request.path)
+
+
+class NoticeOpenView(View):
+    def get(self, request, pk):
+        notice = get_object_for_scope(Notification.objects, request.scope, pk=pk)
+        mark_read(notice=notice)
+        return HttpResponseRedirect(notice.url or "/notices/")
+
+
+class ProgrammeView(View):
+    """The year's programme settings (banner wording, minimum audience), kept by the city."""
+
+    template_name = "outreach/programme.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.scope.can("programme.change"):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        year = timezone.localdate().year
+        current = ProgrammeYear.of(request.scope.region, year)
+        form = ProgrammeYearForm(
+            instance=current if current.pk else None,
+            initial={
+                "year": year,
+                "banner_template": current.banner_template,
+                "min_audience": current.min_audience,
+            },
+        )
+        return self.show(form)
+
+    def post(self, request):
+        city = request.scope.region
+        year = request.POST.get("year", "")
+        existing = (
+            ProgrammeYear.objects.filter(city=city, year=year).first() if year.isdigit() else None
+        )
+        form = ProgrammeYearForm(request.POST, instance=existing or ProgrammeYear(city=city))
+        if form.is_valid():
+            core.save_object(form, acting_user=request.user)
+            messages.success(request, _("已保存{year}年度行动配置").format(year=form.instance.year))
+            return HttpResponseRedirect(request.path)
+        return self.show(form)
+
+    def show(self, form):
+        years = ProgrammeYear.objects.filter(city=self.request.scope.region).order_by("-year")
+        sample = None
+        if not form.is_bound or form.is_valid():
+            template = form["banner_template"].value()
+            year = form["year"].value()
+            try:
+                sample = template.format(
+                    year=year, city=self.request.scope.region.name, name="××学校"
+                )
+            except (KeyError, ValueError, IndexError):
+                sample = None
+        return render(
+            self.request, self.template_name, {"form": form, "years": years, "sample": sample}
+        )
