@@ -1,5 +1,6 @@
 """Demo data: 固原市, its counties and development zone, made-up schools, the city lecture group of
-seed 002's roster, a small county group for each county, and one login per role.
+seed 002's roster, a small county group for each county, one login per role (and one union login
+for every county), and a year and a half of talks (`laomo.outreach.demo`).
 
 Everything made up is marked `is_demo`. Phone numbers are made up. Loading twice changes nothing.
 """
@@ -15,6 +16,7 @@ from django.db import transaction
 from laomo.accounts.models import User
 from laomo.core.roles import Role
 from laomo.core.text import honour_level_of, split_honours
+from laomo.outreach.demo import TalkSummary, seed_talks
 from laomo.people.models import Honour, LectureGroup, Membership, Person
 from laomo.regions.models import Organisation, Region
 from laomo.schools.models import School
@@ -134,6 +136,12 @@ class Login:
     where: str
 
 
+@dataclass
+class Seeded:
+    logins: list[Login]
+    talks: TalkSummary | None = None
+
+
 def _upsert(model, defaults=None, **lookup):
     """get_or_create that saves an existing row only when something differs, so that a second
     run writes no history."""
@@ -153,7 +161,8 @@ def _upsert(model, defaults=None, **lookup):
 
 
 @transaction.atomic
-def seed() -> list[Login]:
+def seed(*, talks: bool = True) -> Seeded:
+    """Load the demo city; with `talks`, also its talks, reports and photos (some seconds)."""
     rng = random.Random(20231012)  # noqa: S311 - repeatable demo sizes, not secrets
     province, _ = _upsert(
         Region,
@@ -262,7 +271,8 @@ def seed() -> list[Login]:
             )
             _upsert(Membership, group=group, person=person, defaults={"position": position})
 
-    return _logins(city, counties, schools, people)
+    logins = _logins(city, counties, zone, schools, people)
+    return Seeded(logins, seed_talks() if talks else None)
 
 
 def _person(name, gender, unit, phone, region, honours, topics) -> Person:
@@ -289,8 +299,8 @@ def _person(name, gender, unit, phone, region, honours, topics) -> Person:
     return person
 
 
-def _logins(city, counties, schools, people) -> list[Login]:
-    yuanzhou, xiji = counties[0], counties[1]
+def _logins(city, counties, zone, schools, people) -> list[Login]:
+    yuanzhou, xiji, longde, jingyuan, pengyang = counties
     school = schools[yuanzhou.code][0]
     accounts = [
         ("city-union", Role.CITY_UNION, {"region": city}, "固原市总工会宣教部", city.name),
@@ -304,6 +314,10 @@ def _logins(city, counties, schools, people) -> list[Login]:
             yuanzhou.name,
         ),
         ("xiji-union", Role.COUNTY_UNION, {"region": xiji}, "西吉县总工会", xiji.name),
+        ("longde-union", Role.COUNTY_UNION, {"region": longde}, "隆德县总工会", longde.name),
+        ("jingyuan-union", Role.COUNTY_UNION, {"region": jingyuan}, "泾源县总工会", jingyuan.name),
+        ("pengyang-union", Role.COUNTY_UNION, {"region": pengyang}, "彭阳县总工会", pengyang.name),
+        ("kaifaqu-union", Role.COUNTY_UNION, {"region": zone}, "开发区总工会", zone.name),
         ("school-yz", Role.SCHOOL, {"school": school}, f"{school.name}联络人", school.name),
         ("lecturer-hcb", Role.LECTURER, {"person": people["何成斌"]}, "何成斌", "何成斌（本人）"),
         ("reviewer", Role.REVIEWER, {}, "评审专家（演示）", "—"),

@@ -1,13 +1,14 @@
 """Talks in the API: list, create, change, and every step of their life, through the same
 services as the pages. A broken rule answers 400 with the errors by field."""
 
-
 from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from ninja import File, Form, Router, Schema
+from ninja import Status as Reply
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -16,7 +17,7 @@ from laomo.core.scoping import CHANGE, get_object_for_scope
 from laomo.outreach import services
 from laomo.outreach.choices import Form as TalkForm
 from laomo.outreach.choices import Level, OnlinePlatform, Place, Status, Venue
-from laomo.outreach.models import Booking, Talk
+from laomo.outreach.models import Booking, ProgrammeYear, Talk
 from laomo.people.models import Person
 from laomo.regions.models import Organisation
 from laomo.schools.models import School
@@ -70,8 +71,29 @@ class TalkOut(Schema):
         return obj.organiser_region.code
 
     @staticmethod
+    def resolve_banner_text(obj, context):
+        _prime_programme(obj, context["request"] if context else None)
+        return obj.banner_text
+
+    @staticmethod
+    def resolve_funding(obj):
+        return str(obj.funding)
+
+    @staticmethod
     def resolve_lecturers(obj):
         return list(obj.bookings.all())
+
+
+def _prime_programme(talk: Talk, request) -> None:
+    """Each (city, year)'s banner settings are read once per request, not once per talk."""
+    if request is None or "programme" in talk.__dict__:
+        return
+    found = request.__dict__.setdefault("_laomo_programmes", {})
+    city = talk.region.city
+    key = (city.pk, timezone.localtime(talk.starts_at).year)
+    if key not in found:
+        found[key] = ProgrammeYear.of(city, key[1])
+    talk.__dict__["programme"] = found[key]  # primes the cached_property
 
 
 class TalkIn(Schema):
@@ -120,7 +142,8 @@ class ReportOut(Schema):
 
     @staticmethod
     def resolve_photo_count(obj):
-        return obj.photos.count()
+        # The report was reached through a talk in the caller's scope; its photos are too.
+        return obj.photos.unrestricted().count()
 
 
 def _talks(request):
@@ -134,10 +157,13 @@ def _talks(request):
 
 
 def _refused(exc: services.TalkError):
-    return 400, {
-        "detail": str(exc),
-        "errors": {name or "__all__": messages for name, messages in exc.errors.items()},
-    }
+    return Reply(
+        400,
+        {
+            "detail": str(exc),
+            "errors": {name or "__all__": messages for name, messages in exc.errors.items()},
+        },
+    )
 
 
 def _plan(request, data: TalkIn) -> services.TalkPlan:
@@ -230,7 +256,7 @@ def create_talk(request: HttpRequest, data: TalkIn):
         outcome = services.plan_talk(_plan(request, data), scope=scope, acting_user=request.user)
     except services.TalkError as exc:
         return _refused(_api_errors(exc))
-    return 201, _talks(request).get(pk=outcome.talk.pk)
+    return Reply(201, _talks(request).get(pk=outcome.talk.pk))
 
 
 @router.put("talks/{talk_id}", response={200: TalkOut, 400: Errors}, summary="修改宣讲活动")
@@ -328,7 +354,7 @@ def submit_report(
         )
     except services.TalkError as exc:
         return _refused(exc)
-    return 201, report
+    return Reply(201, report)
 
 
 class ReviewIn(Schema):

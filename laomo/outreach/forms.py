@@ -138,7 +138,7 @@ def _initial_of(talk: Talk) -> dict:
         "special_name": talk.special_name,
         "starts_at": timezone.localtime(talk.starts_at),
         "ends_at": timezone.localtime(talk.ends_at),
-        "lecturers": list(talk.bookings.values_list("person_id", flat=True)),
+        "lecturers": list(talk.bookings.unrestricted().values_list("person_id", flat=True)),
         "venue": talk.venue,
         "form": talk.form,
         "form_other": talk.form_other,

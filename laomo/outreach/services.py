@@ -277,7 +277,8 @@ def plan_talk(plan: TalkPlan, *, scope: Scope, acting_user) -> Outcome:
     talk.full_clean(exclude=["organisers", "lecturers"])
     talk.save()
     if level != Level.SCHOOL:
-        talk.organisers.set(organisers_of(organiser_region))
+        # add(), not set(): set() reads the current organisers through the scoped manager.
+        talk.organisers.add(*organisers_of(organiser_region))
     for person in plan.lecturers:
         Booking(talk=talk, person=person).save()
     record(AuditEntry.Action.CREATE, actor=acting_user, obj=talk)
@@ -340,7 +341,7 @@ def update_talk(talk: Talk, plan: TalkPlan, *, scope: Scope, acting_user) -> Out
     talk.full_clean(exclude=["organisers", "lecturers"])
     talk.save()
 
-    current = {booking.person_id: booking for booking in talk.bookings.all()}
+    current = {booking.person_id: booking for booking in talk.bookings.unrestricted()}
     wanted = {person.pk: person for person in plan.lecturers}
     for person_id, booking in current.items():
         if person_id not in wanted:
@@ -350,7 +351,7 @@ def update_talk(talk: Talk, plan: TalkPlan, *, scope: Scope, acting_user) -> Out
     for person in added:
         Booking(talk=talk, person=person).save()
     if retimed:
-        talk.bookings.filter(status=BookingStatus.CONFIRMED).update(
+        talk.bookings.unrestricted().filter(status=BookingStatus.CONFIRMED).update(
             status=BookingStatus.INVITED, responded_at=None
         )
     record(
@@ -369,7 +370,7 @@ def _settle(talk: Talk, acting_user) -> None:
     and at least one has."""
     if talk.status not in EDITABLE:
         return
-    answers = set(talk.bookings.values_list("status", flat=True))
+    answers = set(talk.bookings.unrestricted().values_list("status", flat=True))
     confirmed = BookingStatus.CONFIRMED in answers and BookingStatus.INVITED not in answers
     _set_status(talk, Status.CONFIRMED if confirmed else Status.PLANNED, acting_user)
 
@@ -504,7 +505,7 @@ def submit_report(
 
     stored: list = []
     try:
-        number = (talk.reports.aggregate(n=Max("number"))["n"] or 0) + 1
+        number = (talk.reports.unrestricted().aggregate(n=Max("number"))["n"] or 0) + 1
         report = TalkReport.objects.create(
             talk=talk,
             number=number,
@@ -596,7 +597,7 @@ def _check_photos(talk: Talk, photos: list[PhotoUpload], errors) -> list:
 
 
 def _latest_report(talk: Talk) -> TalkReport | None:
-    return talk.reports.order_by("-number").first()
+    return talk.reports.unrestricted().order_by("-number").first()
 
 
 @transaction.atomic

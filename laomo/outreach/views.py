@@ -116,7 +116,9 @@ class TalkDetailView(ScopedViewMixin, View):
     def context(self, request, pk, **extra) -> dict:
         scope = request.scope
         talk = get_object_for_scope(
-            Talk.objects.select_related("region", "organiser_region", "school", "base"),
+            Talk.objects.select_related(
+                "region__parent", "organiser_region", "school__region", "base"
+            ),
             scope,
             pk=pk,
         )

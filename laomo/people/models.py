@@ -32,19 +32,20 @@ class PersonQuerySet(RegistryQuerySet):
 
     def for_invite(self, scope):
         """Whom `scope` may book for a talk: officials, the active people of their region; a
-        school, the active members of its county's and the city's lecture groups (002 三(二))."""
+        county, also the members of the city's lecture groups; a school, the active members of
+        its county's and the city's groups (002 三(一)、三(二))."""
         active = self.filter(active=True, archived_at__isnull=True)
+        if scope.region is None:
+            return self.none()
+        groups = LectureGroup.objects.unrestricted().filter(
+            archived_at__isnull=True, region__code__in=scope.region.lineage
+        )
+        members = Membership.objects.filter(group__in=groups).values("person_id")
         if scope.is_school and scope.can("lecturers.directory"):
-            groups = LectureGroup.objects.unrestricted().filter(
-                archived_at__isnull=True,
-                region__code__in=scope.region.lineage,
-            )
-            return active.filter(
-                pk__in=Membership.objects.filter(group__in=groups).values("person_id")
-            )
+            return active.filter(pk__in=members)
         if not scope.can("talks.change"):
             return self.none()
-        return active.filter(scope.region_q())
+        return active.filter(scope.region_q() | models.Q(pk__in=members))
 
 
 class Person(RegistryModel):

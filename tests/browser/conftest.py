@@ -70,7 +70,16 @@ def screenshot_dir():
 
 @pytest.fixture
 def demo(transactional_db):
-    """The demo city of `laomo.core.demo`, as people see it: the 8 logins and their data."""
+    """The demo city of `laomo.core.demo`, as people see it: the logins and their data, without
+    the demo talks (which take seconds to load; see `demo_talks`)."""
+    from laomo.core import demo
+
+    return demo.seed(talks=False)
+
+
+@pytest.fixture
+def demo_talks(transactional_db):
+    """The whole demo, with its year and a half of talks, reports and photos."""
     from laomo.core import demo
 
     return demo.seed()
@@ -143,8 +152,15 @@ class Visit:
         assert "/login/" not in self.page.url, f"login as {username} failed"
 
     def nav_links(self) -> dict[str, str]:
-        """The main navigation: label → href."""
-        links = self.page.locator("#lm-nav .navbar-nav a.nav-link")
+        """The main navigation's own links (not the "更多" toggle): label → href."""
+        return self._links("#lm-nav .navbar-nav a.nav-link:not(.dropdown-toggle)")
+
+    def more_links(self) -> dict[str, str]:
+        """The links in the navigation's "更多" menu: label → href."""
+        return self._links("#lm-nav .navbar-nav .dropdown-menu a.dropdown-item")
+
+    def _links(self, selector: str) -> dict[str, str]:
+        links = self.page.locator(selector)
         return {
             links.nth(i).inner_text().strip(): links.nth(i).get_attribute("href")
             for i in range(links.count())
@@ -152,6 +168,27 @@ class Visit:
 
     def text(self) -> str:
         return self.page.locator("main").inner_text()
+
+    def assert_fits(self, what: str = ""):
+        """Nothing wider than the viewport: no sideways scrolling (on a phone, above all)."""
+        limit = self.page.viewport_size["width"]
+        width = self.page.evaluate("document.documentElement.scrollWidth")
+        if width > limit:
+            culprits = self.page.evaluate(
+                """(limit) => [...document.querySelectorAll('body *')]
+                    .filter(e => e.getBoundingClientRect().right > limit + 1)
+                    .slice(0, 5)
+                    .map(e => `${e.tagName}.${e.className} ${(e.innerText || '').slice(0, 30)}`)""",
+                limit,
+            )
+            pytest.fail(
+                f"{what or self.page.url}: page is {width}px wide on a {limit}px screen; {culprits}"
+            )
+
+    def switch_user(self, username: str):
+        """Sign out (forget the session) and sign in as someone else in the same tab."""
+        self.page.context.clear_cookies()
+        self.login(username)
 
 
 def _open(browser, live_server, screenshot_dir, device: str, options: dict):

@@ -11,16 +11,8 @@ WIDTH = 375
 
 
 def assert_fits(visit, what: str):
-    width = visit.page.evaluate("document.documentElement.scrollWidth")
-    if width > WIDTH:
-        culprits = visit.page.evaluate(
-            """(limit) => [...document.querySelectorAll('body *')]
-                .filter(e => e.getBoundingClientRect().right > limit + 1)
-                .slice(0, 5)
-                .map(e => `${e.tagName}.${e.className} ${(e.innerText || '').slice(0, 30)}`)""",
-            WIDTH,
-        )
-        pytest.fail(f"{what}: page is {width}px wide on a {WIDTH}px phone; {culprits}")
+    assert visit.page.viewport_size["width"] == WIDTH
+    visit.assert_fits(what)
 
 
 def visit_on_phone(visit, path: str, name: str):
@@ -49,10 +41,17 @@ def test_login_and_menu_on_a_phone(demo, phone):
         "!document.querySelector('#lm-nav').classList.contains('collapsing')"
     )
     assert toggler.get_attribute("aria-expanded") == "true"
-    for label in ("劳模工匠", "宣讲团", "学校", "导入花名册", "审计日志", "退出"):
+    for label in ("宣讲活动", "活动日历", "劳模工匠", "宣讲团", "学校", "更多", "退出"):
         assert menu.get_by_text(label, exact=True).is_visible(), label
+    assert not menu.get_by_text("导入花名册", exact=True).is_visible(), "behind 更多"
     assert_fits(phone, "open menu")
     phone.shot("city-union-menu-open")
+
+    menu.get_by_text("更多", exact=True).tap()
+    for label in ("组织机构", "行政区划", "导入花名册", "年度行动配置", "审计日志"):
+        assert menu.get_by_text(label, exact=True).is_visible(), label
+    assert_fits(phone, "open 更多")
+    phone.shot("city-union-menu-more")
 
     with phone.page.expect_navigation():
         menu.get_by_role("link", name="劳模工匠").tap()

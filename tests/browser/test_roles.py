@@ -10,24 +10,32 @@ import pytest
 pytestmark = pytest.mark.browser
 
 SLUGS = {
+    "宣讲活动": "talks",
+    "活动日历": "calendar",
+    "我的日程": "schedule",
     "劳模工匠": "people",
     "宣讲团": "groups",
     "学校": "schools",
     "组织机构": "organisations",
     "行政区划": "regions",
     "导入花名册": "import",
+    "年度行动配置": "programme",
     "审计日志": "audit",
     "我的档案": "me",
 }
-OFFICIAL_MENU = ["劳模工匠", "宣讲团", "学校", "组织机构", "行政区划", "导入花名册", "审计日志"]
+OFFICIAL_MENU = ["宣讲活动", "活动日历", "劳模工匠", "宣讲团", "学校"]
+COUNTY_MORE = ["组织机构", "行政区划", "导入花名册", "审计日志"]
+CITY_MORE = ["组织机构", "行政区划", "导入花名册", "年度行动配置", "审计日志"]
 
 
 @dataclass
 class Expect:
-    """What one login should see: its menu, its home page, and text per menu page."""
+    """What one login should see: its menu (and what its "更多" holds), its home page, and text
+    per menu page."""
 
     menu: list[str]
     home: list[str]
+    more: list[str] = field(default_factory=list)
     shows: dict[str, list[str]] = field(default_factory=dict)
     hides: dict[str, list[str]] = field(default_factory=dict)
 
@@ -44,6 +52,7 @@ CITY_SHOWS = {
 def county(name: str, other: str, *, people: list[str], home: str) -> Expect:
     return Expect(
         menu=OFFICIAL_MENU,
+        more=COUNTY_MORE,
         home=[home, "学校", "14", "劳模工匠", "宣讲团"],
         shows={
             "学校": [f"{name}第一小学", f"{name}特殊教育学校"],
@@ -67,11 +76,13 @@ def county(name: str, other: str, *, people: list[str], home: str) -> Expect:
 ROLES = {
     "city-union": Expect(
         menu=OFFICIAL_MENU,
+        more=CITY_MORE,
         home=["固原市总工会宣教部", "学校", "73", "劳模工匠", "32", "宣讲团", "7"],
         shows=CITY_SHOWS,
     ),
     "city-edu": Expect(
         menu=OFFICIAL_MENU,
+        more=CITY_MORE,
         home=["固原市教育体育局", "73", "32"],
         shows=CITY_SHOWS,
     ),
@@ -79,13 +90,13 @@ ROLES = {
     "yuanzhou-edu": county("原州区", "西吉县", people=["马金国"], home="原州区教育体育局"),
     "xiji-union": county("西吉县", "原州区", people=["杨海燕"], home="西吉县总工会"),
     "school-yz": Expect(
-        menu=["学校"],
+        menu=["宣讲活动", "活动日历", "学校"],
         home=["原州区第一小学联络人", "学校", "1"],
         shows={"学校": ["原州区第一小学", "共 1 条"]},
         hides={"学校": ["原州区第二小学", "西吉县", "新增学校"]},
     ),
     "lecturer-hcb": Expect(
-        menu=["宣讲团", "我的档案"],
+        menu=["宣讲活动", "活动日历", "我的日程", "我的档案", "宣讲团"],
         home=["您好，何成斌", "我的档案"],
         shows={
             "我的档案": ["何成斌", "13909540101", "自治区五一劳动奖章", "更新我的信息"],
@@ -118,8 +129,17 @@ def test_each_role_sees_its_own_pages(demo, desktop, username):
 
     menu = desktop.nav_links()
     assert list(menu) == expect.menu
+    more = desktop.more_links()
+    assert list(more) == expect.more
+    if more:
+        toggle = desktop.page.locator("#lm-nav .dropdown-toggle", has_text="更多")
+        assert not desktop.page.get_by_role("link", name=expect.more[0]).is_visible()
+        toggle.click()
+        for label in expect.more:
+            assert desktop.page.get_by_role("link", name=label, exact=True).is_visible(), label
+        desktop.shot(f"{username}-00-more")
 
-    for index, (label, href) in enumerate(menu.items(), start=1):
+    for index, (label, href) in enumerate({**menu, **more}.items(), start=1):
         slug = SLUGS[label]
         desktop.go(href)
         body = desktop.text()

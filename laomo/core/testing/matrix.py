@@ -3,14 +3,21 @@ county A, in county B and at city level (NetBox's inherited permission battery, 
 once).
 
 `ROUTES` knows every named URL pattern: which object each URL argument names, what a role must be
-allowed to do to that object, and what a successful GET or POST answers. `REACH` says, for each
+allowed to do to that object, and what a successful GET, POST or PUT answers. `REACH` says, for each
 test account, where it may do what — written out by hand from DESIGN.md's roles table and
 `laomo.core.roles`, not computed from the querysets under test. A page added without an entry
 here fails `test_every_url_pattern_is_known`, so new pages inherit the battery.
 
 Each request runs inside a savepoint that is rolled back afterwards, so every cell starts from the
-same world, and a snapshot of every registry, people and audit table taken before and after tells
-whether a refused request changed anything.
+same world, and a snapshot of every registry, people, outreach, notice and audit table taken
+before and after tells whether a refused request changed anything (and an allowed POST something).
+
+Talks (the outreach module) have places of their own: beside county A's, county B's and the
+city's own talk, a city-organised talk held at county A's school ("city_in_a": county A sees it but
+may not change it) and a talk school A invited on its own ("school_a"). Each talk has a booking of
+its lecturer and a submitted report with one photo; routes whose action needs another state (a
+confirmed talk to cancel, an invitation to answer) `prepare` it inside the rolled-back savepoint.
+Notices are per user: "own" is the asking user's, "other" someone else's.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.apps import apps
@@ -28,7 +36,12 @@ from django.utils import timezone
 
 from laomo.accounts.models import ApiToken
 from laomo.core.roles import OFFICIAL_ROLES
-from laomo.core.testing.factories import OrganisationFactory, PersonFactory, SchoolFactory
+from laomo.core.scoping import Scope
+from laomo.core.testing.factories import (
+    OrganisationFactory,
+    PersonFactory,
+    SchoolFactory,
+)
 from laomo.core.testing.world import World
 from laomo.people.models import Membership
 
@@ -41,9 +54,26 @@ PLACES = ("a", "b", "city")
 EVERYWHERE = frozenset(PLACES)
 NOWHERE: frozenset[str] = frozenset()
 
+# Where talks are: county A's and county B's own, the city's own at the city's school, a
+# city-organised talk at county A's school, and a talk school A invited on its own.
+TALK_PLACES = ("a", "b", "city", "city_in_a", "school_a")
+ALL_TALKS = frozenset(TALK_PLACES)
+# A notice is the asking user's own, or another user's.
+NOTICE_PLACES = ("own", "other")
+OWN = frozenset({"own"})
+PLACES_OF = {
+    "talk": TALK_PLACES,
+    "photo": TALK_PLACES,
+    "booking": TALK_PLACES,
+    "report": TALK_PLACES,
+    "notice": NOTICE_PLACES,
+}
+# A photo is seen exactly when its talk is (the rule, not a shortcut).
+SAME_RULE_AS = {"photo": "talk"}
+
 # Apps whose tables a refused request must leave exactly as they were (including the history
 # tables and the audit log).
-WATCHED_APPS = ("regions", "schools", "people", "audit")
+WATCHED_APPS = ("regions", "schools", "people", "audit", "outreach", "notices")
 
 
 # URL patterns -----------------------------------------------------------------------------------
@@ -132,25 +162,120 @@ def _official(places: frozenset[str], *, schools: bool, organisations: bool) -> 
 
 
 A, B = frozenset({"a"}), frozenset({"b"})
+CITY = frozenset({"city"})
+# The talks a county-A official, or school A, sees: those held at county A's schools, whoever
+# organised them.
+AT_A = frozenset({"a", "city_in_a", "school_a"})
+CITY_ORGANISED = frozenset({"city", "city_in_a"})
+
+
+def _talks(
+    *,
+    view: frozenset[str],
+    change: frozenset[str] = NOWHERE,
+    report: frozenset[str] = NOWHERE,
+    respond: frozenset[str] = NOWHERE,
+    review: frozenset[str] = NOWHERE,
+    create: frozenset[str] = NOWHERE,
+) -> Reach:
+    """Talks (002 三、四; DESIGN.md): officials see the talks held in or organised by their
+    region; only the organising level changes a talk (a school, its own invitations); the
+    organisers or the hosting school file the report; the city's union and education bureau
+    review it; a lecturer answers their own invitations, the organisers may for them."""
+    return {
+        ("talk", "view"): view,
+        ("talk", "change"): change,
+        ("talk", "report"): report,
+        ("talk", "respond"): respond,
+        ("talk", "review"): review,
+        ("talk", "create"): create,
+    }
+
+
+def _city_talks() -> Reach:
+    return {
+        **_talks(
+            view=ALL_TALKS,
+            change=CITY_ORGANISED,
+            report=CITY_ORGANISED,
+            respond=CITY_ORGANISED,
+            review=ALL_TALKS,
+            create=CITY,
+        ),
+        ("programme", "change"): CITY,
+    }
+
+
+def _county_talks(county: frozenset[str], seen: frozenset[str]) -> Reach:
+    return _talks(view=seen, change=county, report=county, respond=county, create=county)
+
+
+# Every account reads its own notices, and only those.
+_NOTICES: Reach = {("notice", "view"): OWN}
 
 # The union runs the programme; the education bureau owns the school list (DESIGN.md). A school
 # contact sees their own school; a model worker sees and updates their own record and sees the
 # groups they belong to; a reviewer has nothing in the registry.
 REACH: dict[str, Reach] = {
-    "city_union": _official(EVERYWHERE, schools=False, organisations=True),
-    "city_education": _official(EVERYWHERE, schools=True, organisations=True),
-    "county_union_a": _official(A, schools=False, organisations=False),
-    "county_education_a": _official(A, schools=True, organisations=False),
-    "county_union_b": _official(B, schools=False, organisations=False),
-    "county_education_b": _official(B, schools=True, organisations=False),
-    "school_a": {("school", "view"): A},
+    "city_union": {
+        **_official(EVERYWHERE, schools=False, organisations=True),
+        **_city_talks(),
+        **_NOTICES,
+    },
+    "city_education": {
+        **_official(EVERYWHERE, schools=True, organisations=True),
+        **_city_talks(),
+        **_NOTICES,
+    },
+    "county_union_a": {
+        **_official(A, schools=False, organisations=False),
+        **_county_talks(A, AT_A),
+        **_NOTICES,
+    },
+    "county_education_a": {
+        **_official(A, schools=True, organisations=False),
+        **_county_talks(A, AT_A),
+        **_NOTICES,
+    },
+    "county_union_b": {
+        **_official(B, schools=False, organisations=False),
+        **_county_talks(B, B),
+        **_NOTICES,
+    },
+    "county_education_b": {
+        **_official(B, schools=True, organisations=False),
+        **_county_talks(B, B),
+        **_NOTICES,
+    },
+    # A school sees and reports every talk held at it, but changes (and answers for the
+    # lecturer of) only the talks it invited on its own (002 三(二)).
+    "school_a": {
+        ("school", "view"): A,
+        **_talks(
+            view=AT_A,
+            change=frozenset({"school_a"}),
+            report=AT_A,
+            respond=frozenset({"school_a"}),
+            create=frozenset({"school_a"}),
+        ),
+        **_NOTICES,
+    },
+    "school_b": {
+        ("school", "view"): B,
+        **_talks(view=B, report=B, create=B),
+        **_NOTICES,
+    },
+    # Lecturer A is booked for county A's talk and for school A's own invitation.
     "lecturer_a": {
         ("person", "view"): A,
         ("person", "change"): A,
         ("person", "own"): A,
         ("group", "view"): A,
+        ("schedule", "own"): A,
+        **_talks(view=frozenset({"a", "school_a"}), respond=frozenset({"a", "school_a"})),
+        **_NOTICES,
     },
-    "reviewer": {},
+    "reviewer": {**_NOTICES},
 }
 USERS = tuple(REACH)
 
@@ -161,14 +286,20 @@ USERS = tuple(REACH)
 @dataclass
 class MatrixWorld:
     """The test world, with what it lacks for the matrix: a city-level organisation and school,
-    and in every place a person who belongs to no group (for "add member")."""
+    and in every place a person who belongs to no group (for "add member"); with `add_talks`,
+    the talks, their bookings, reports and photos, and a notice for every account."""
 
     world: World
     objects: dict[tuple[str, str], Any] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
 
-    def object(self, kind: str, place: str):
+    def object(self, kind: str, place: str, user_key: str | None = None):
+        if kind == "notice":
+            return self.objects[(kind, _notice_owner(user_key, place))]
         return self.objects[(kind, place)]
+
+    def place_of(self, kind: str, obj) -> str:
+        return next(p for p in PLACES_OF.get(kind, PLACES) if self.objects[(kind, p)] == obj)
 
     def home_region(self, user_key: str):
         """Where a user's new records go (county A for accounts that have no region)."""
@@ -180,6 +311,13 @@ class MatrixWorld:
             _token, raw = ApiToken.issue(self.world.user(user_key))
             self.tokens[user_key] = raw
         return self.tokens[user_key]
+
+
+def _notice_owner(user_key: str | None, place: str) -> str:
+    own = user_key or "county_union_a"
+    if place == "own":
+        return own
+    return "county_union_b" if own != "county_union_b" else "county_union_a"
 
 
 def build_matrix_world(world: World) -> MatrixWorld:
@@ -205,6 +343,120 @@ def build_matrix_world(world: World) -> MatrixWorld:
             }
         )
     return fx
+
+
+# Talks ------------------------------------------------------------------------------------------
+
+# Titles no other record's name contains, so a leak of one is a leak of that talk.
+TALK_TITLES = {
+    "a": "原州区劳模宣讲",
+    "b": "西吉县劳模宣讲",
+    "city": "市级统筹专场宣讲",
+    "city_in_a": "市级统筹进原州",
+    "school_a": "一小自行邀请宣讲",
+}
+
+
+def _day(days: int, hour: int):
+    """`hour` o'clock, `days` from today (negative: in the past), in the city's zone."""
+    day = timezone.localdate() + timedelta(days=days)
+    return timezone.make_aware(timezone.datetime(day.year, day.month, day.day, hour))
+
+
+def matrix_photo(seed: int):
+    """A small photo that shows the banner, the lecturer and the audience at once."""
+    from laomo.outreach import services
+    from laomo.outreach.tests import imagefiles
+
+    data = imagefiles.jpeg(imagefiles.picture(seed, (240, 200)))
+    return services.PhotoUpload(
+        data=data,
+        filename=f"matrix-{seed}.jpg",
+        shows_banner=True,
+        shows_lecturer=True,
+        shows_audience=True,
+    )
+
+
+def add_talks(fx: MatrixWorld) -> MatrixWorld:
+    """In each talk place a talk held a few days ago, planned by its organiser through the
+    services, its lecturer confirmed, its report (one photo) submitted and awaiting review; and
+    an unread notice for every account. Call `build_matrix_world` first."""
+    from laomo.notices.models import Notification
+    from laomo.outreach import services
+
+    world = fx.world
+    city_lecturer = PersonFactory(name="马金莲", region=world.city, phone="15809644500")
+    plans = {
+        # place: (who plans it, where, who speaks, how many days ago)
+        "a": ("county_union_a", world.a.school, world.a.person, 3),
+        "b": ("county_union_b", world.b.school, world.b.person, 3),
+        "city": ("city_union", fx.object("school", "city"), world.city_person, 3),
+        "city_in_a": ("city_union", world.a.school, city_lecturer, 4),
+        "school_a": ("school_a", None, world.a.person, 5),
+    }
+    for seed, (place, (user_key, school, person, days)) in enumerate(plans.items(), start=1):
+        user = world.user(user_key)
+        plan = services.TalkPlan(
+            title=TALK_TITLES[place],
+            starts_at=_day(-days, 9),
+            ends_at=_day(-days, 11),
+            venue="hall",
+            form="first_lesson",
+            lecturers=[person],
+            school=school,
+            expected_audience=200,
+        )
+        talk = services.plan_talk(plan, scope=Scope.for_user(user), acting_user=user).talk
+        booking = talk.bookings.unrestricted().get()
+        responder = world.user("lecturer_a") if person == world.a.person else user
+        services.respond(booking, accept=True, acting_user=responder)
+        report = services.submit_report(
+            talk,
+            students=40,
+            teachers=5,
+            others=0,
+            account="矩阵报送",
+            photos=[matrix_photo(seed)],
+            acting_user=user,
+        )
+        talk.refresh_from_db()
+        fx.objects.update(
+            {
+                ("talk", place): talk,
+                ("lecturer", place): person,
+                ("booking", place): booking,
+                ("report", place): report,
+                ("photo", place): report.photos.unrestricted().get(),
+            }
+        )
+    for key, user in world.users.items():
+        fx.objects[("notice", key)] = Notification.objects.create(
+            user=user, kind="matrix", title=f"给{key}的矩阵消息", url="/"
+        )
+    return fx
+
+
+def _set_state(talk, status: str, booking_status: str) -> None:
+    from laomo.outreach.models import Booking, Talk
+
+    Talk.objects.unrestricted().filter(pk=talk.pk).update(status=status)
+    Booking.objects.unrestricted().filter(talk_id=talk.pk).update(status=booking_status)
+
+
+def confirmed_first(talk) -> None:
+    """A confirmed talk, to change, cancel or mark as held."""
+    _set_state(talk, "confirmed", "confirmed")
+
+
+def invited_first(talk) -> None:
+    """A planned talk whose lecturer has not answered yet."""
+    _set_state(talk, "planned", "invited")
+
+
+def held_first(talk) -> None:
+    """A talk that took place and awaits its report."""
+    _set_state(talk, "held", "confirmed")
 
 
 # Payloads for the state-changing views --------------------------------------------------------
@@ -271,6 +523,131 @@ def add_member_payload(fx: MatrixWorld, user_key: str, group=None) -> dict:
     return {"person": fx.object("spare", place).pk}
 
 
+# Where each account plans a new talk: its own place's school and lecturer.
+HOME_TALK = {
+    "city_union": "city",
+    "city_education": "city",
+    "county_union_a": "a",
+    "county_education_a": "a",
+    "county_union_b": "b",
+    "county_education_b": "b",
+    "school_a": "school_a",
+    "school_b": "b",
+}
+
+
+def _talk_source(fx: MatrixWorld, user_key: str, talk=None):
+    """The talk a payload copies its school, lecturer and time from, and its new title and
+    time: the talk itself when changing it, the account's home talk (20 days on) when planning."""
+    place = fx.place_of("talk", talk) if talk is not None else HOME_TALK.get(user_key, "a")
+    source = fx.object("talk", place)
+    if talk is not None:
+        return source, fx.object("lecturer", place), f"{talk.title}（改）", talk.starts_at
+    return source, fx.object("lecturer", place), "矩阵新活动", _day(20, 9)
+
+
+def talk_form_payload(fx: MatrixWorld, user_key: str, talk=None) -> dict:
+    source, lecturer, title, starts = _talk_source(fx, user_key, talk)
+    local = timezone.localtime
+    return {
+        "title": title,
+        "place": "school",
+        "school": source.school_id,
+        "online_platform": "",
+        "special_name": "",
+        "starts_at": f"{local(starts):%Y-%m-%dT%H:%M}",
+        "ends_at": f"{local(starts + timedelta(hours=2)):%Y-%m-%dT%H:%M}",
+        "lecturers": [lecturer.pk],
+        "venue": "hall",
+        "form": "first_lesson",
+        "form_other": "",
+        "expected_audience": "100",
+        "cost": "0",
+        "note": "",
+    }
+
+
+def talk_api_payload(fx: MatrixWorld, user_key: str, talk=None) -> dict:
+    source, lecturer, title, starts = _talk_source(fx, user_key, talk)
+    return {
+        "title": title,
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(hours=2)).isoformat(),
+        "venue": "hall",
+        "form": "first_lesson",
+        "lecturer_ids": [lecturer.pk],
+        "place": "school",
+        "school_id": source.school_id,
+        "expected_audience": 100,
+    }
+
+
+def cancel_payload(fx, user_key, talk=None) -> dict:
+    return {"reason": "矩阵取消"}
+
+
+def accept_payload(fx, user_key, talk=None) -> dict:
+    return {"accept": "1"}
+
+
+def accept_api_payload(fx, user_key, talk=None) -> dict:
+    return {"accept": True}
+
+
+def review_payload(fx, user_key, talk=None) -> dict:
+    return {"decision": "accept"}
+
+
+def return_payload(fx, user_key, talk=None) -> dict:
+    return {"reasons": "矩阵退回：横幅看不清"}
+
+
+def _upload(seed: int):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    photo = matrix_photo(seed)
+    return SimpleUploadedFile(photo.filename, photo.data, content_type="image/jpeg")
+
+
+def report_form_payload(fx, user_key, talk=None) -> dict:
+    """The report page's multipart form: the audience, an account and one photo that shows
+    everything."""
+    return {
+        "students": "40",
+        "teachers": "5",
+        "others": "0",
+        "account": "矩阵报送",
+        "photos-TOTAL_FORMS": "1",
+        "photos-INITIAL_FORMS": "0",
+        "photos-MIN_NUM_FORMS": "0",
+        "photos-MAX_NUM_FORMS": "50",
+        "photos-0-image": _upload(90),
+        "photos-0-caption": "",
+        "photos-0-shows_banner": "on",
+        "photos-0-shows_lecturer": "on",
+        "photos-0-shows_audience": "on",
+    }
+
+
+def report_api_payload(fx, user_key, talk=None) -> dict:
+    return {
+        "students": "40",
+        "teachers": "5",
+        "others": "0",
+        "account": "矩阵报送",
+        "photos": [_upload(91)],
+        "shows": ["banner,lecturer,audience"],
+    }
+
+
+def programme_payload(fx, user_key, obj=None) -> dict:
+    return {
+        "year": str(timezone.localdate().year),
+        "banner_template": "{year}年{city}矩阵宣讲（{name}专场）",
+        "min_audience": "25",
+    }
+
+
 def archive_first(obj) -> None:
     type(obj)._base_manager.filter(pk=obj.pk).update(archived_at=timezone.now())
 
@@ -286,7 +663,9 @@ class Route:
 
     `params` maps each URL argument to the kind of object it names (the first is the one the
     access rule is about); `kind` and `action` name the rule in `REACH`; with no `kind` any
-    signed-in user may. `get`/`post` are the statuses of an allowed GET/POST (None: not offered).
+    signed-in user may. `get`/`post`/`put` are the statuses of an allowed request (None: not
+    offered). `only` names the methods to ask when the URL is shared with another route (the
+    API names each operation on one path separately). `json` sends the payload as JSON.
     """
 
     name: str
@@ -295,10 +674,13 @@ class Route:
     action: str = "view"
     get: int | None = 200
     post: int | None = None
+    put: int | None = None
     payload: Payload | None = None
     prepare: Callable[[Any], None] | None = None
     changes: bool = True  # whether an allowed POST changes the database
     always: int | None = None  # the same answer for everyone, signed in or not
+    only: tuple[str, ...] | None = None
+    json: bool = False
 
     @property
     def api(self) -> bool:
@@ -307,6 +689,24 @@ class Route:
     @property
     def subject_kind(self) -> str | None:
         return next(iter(self.params.values()), None) if self.params else self.kind
+
+    @property
+    def places(self) -> tuple[str | None, ...]:
+        return PLACES_OF.get(self.subject_kind, PLACES) if self.params else (None,)
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        if self.only is not None:
+            return self.only
+        # A POST-only view is asked with GET too: it must answer 404 or 405 alike.
+        return (
+            "GET",
+            *(("POST",) if self.post is not None else ()),
+            *(("PUT",) if self.put is not None else ()),
+        )
+
+    def wanted(self, method: str) -> int | None:
+        return {"GET": self.get, "POST": self.post, "PUT": self.put}[method]
 
 
 def _pages(prefix: str, kind: str, payload: Payload, *, archive_action: str = "change"):
@@ -328,6 +728,148 @@ def _pages(prefix: str, kind: str, payload: Payload, *, archive_action: str = "c
         Route(f"{prefix}-history", pk),
     ]
 
+
+TALK = {"pk": "talk"}
+API_TALK = {"talk_id": "talk"}
+
+OUTREACH_ROUTES = [
+    Route("outreach:talk-list", kind="talk"),
+    Route(
+        "outreach:talk-create",
+        kind="talk",
+        action="create",
+        post=302,
+        payload=talk_form_payload,
+    ),
+    Route("outreach:talk-calendar", kind="talk"),
+    Route("outreach:talk-detail", TALK),
+    Route(
+        "outreach:talk-edit",
+        TALK,
+        action="change",
+        post=302,
+        payload=talk_form_payload,
+        prepare=confirmed_first,
+    ),
+    Route(
+        "outreach:talk-cancel",
+        TALK,
+        action="change",
+        get=None,
+        post=302,
+        payload=cancel_payload,
+        prepare=confirmed_first,
+    ),
+    Route("outreach:talk-held", TALK, action="change", get=None, post=302, prepare=confirmed_first),
+    Route(
+        "outreach:talk-respond",
+        {"pk": "talk", "booking_pk": "booking"},
+        action="respond",
+        get=None,
+        post=302,
+        payload=accept_payload,
+        prepare=invited_first,
+    ),
+    Route(
+        "outreach:talk-report",
+        TALK,
+        action="report",
+        post=302,
+        payload=report_form_payload,
+        prepare=held_first,
+    ),
+    Route(
+        "outreach:talk-review",
+        {"pk": "talk", "report_pk": "report"},
+        action="review",
+        get=None,
+        post=302,
+        payload=review_payload,
+    ),
+    Route("outreach:talk-banner", TALK),
+    Route("outreach:talk-history", TALK),
+    Route("outreach:photo", {"pk": "photo"}),
+    Route("outreach:photo-thumb", {"pk": "photo"}),
+    Route("outreach:my-schedule", kind="schedule", action="own"),
+    Route("outreach:my-calendar", kind="schedule", action="own"),
+    # Everyone signed in has notices: the list shows (and POST marks read) their own only.
+    Route("outreach:notices", post=302),
+    Route("outreach:notice-open", {"pk": "notice"}, get=302),
+    Route(
+        "outreach:programme",
+        kind="programme",
+        action="change",
+        post=302,
+        payload=programme_payload,
+    ),
+    Route("api:list_talks"),
+    Route(
+        "api:create_talk",
+        kind="talk",
+        action="create",
+        only=("POST",),
+        post=201,
+        payload=talk_api_payload,
+        json=True,
+    ),
+    Route("api:get_talk", API_TALK),
+    Route(
+        "api:update_talk",
+        API_TALK,
+        action="change",
+        only=("PUT",),
+        put=200,
+        payload=talk_api_payload,
+        json=True,
+        prepare=confirmed_first,
+    ),
+    Route(
+        "api:cancel_talk",
+        API_TALK,
+        action="change",
+        get=None,
+        post=200,
+        payload=cancel_payload,
+        json=True,
+        prepare=confirmed_first,
+    ),
+    Route("api:mark_held", API_TALK, action="change", get=None, post=200, prepare=confirmed_first),
+    Route(
+        "api:respond",
+        {"talk_id": "talk", "booking_id": "booking"},
+        action="respond",
+        get=None,
+        post=200,
+        payload=accept_api_payload,
+        json=True,
+        prepare=invited_first,
+    ),
+    Route(
+        "api:submit_report",
+        API_TALK,
+        action="report",
+        get=None,
+        post=201,
+        payload=report_api_payload,
+        prepare=held_first,
+    ),
+    Route(
+        "api:accept_report",
+        {"talk_id": "talk", "report_id": "report"},
+        action="review",
+        get=None,
+        post=200,
+    ),
+    Route(
+        "api:return_report",
+        {"talk_id": "talk", "report_id": "report"},
+        action="review",
+        get=None,
+        post=200,
+        payload=return_payload,
+        json=True,
+    ),
+]
 
 ROUTES: dict[str, Route] = {
     route.name: route
@@ -375,6 +917,7 @@ ROUTES: dict[str, Route] = {
         Route("api:reveal_phone", {"person_id": "person"}, action="reveal", get=None, post=200),
         Route("api:list_lecture_groups"),
         Route("api:get_lecture_group", {"group_id": "group"}),
+        *OUTREACH_ROUTES,
     ]
 }
 
@@ -382,21 +925,29 @@ ROUTES: dict[str, Route] = {
 # Running it -------------------------------------------------------------------------------------
 
 
-def _watched_tables() -> list[tuple[str, str]]:
-    tables = []
+def _watched_queries() -> list[tuple[str, str]]:
+    """One SELECT per watched table, every column read as text: the digest needs the values,
+    not Python objects (parsing every timestamp of every history row was most of its cost)."""
+    quote = connection.ops.quote_name
+    queries = []
     for label in WATCHED_APPS:
         for model in apps.get_app_config(label).get_models(include_auto_created=True):
-            tables.append((model._meta.db_table, model._meta.pk.column))
-    return tables
+            meta = model._meta
+            columns = ", ".join(
+                f"CAST({quote(f.column)} AS TEXT)" for f in meta.concrete_fields if f.column
+            )
+            table, pk = quote(meta.db_table), quote(meta.pk.column)
+            sql = f"SELECT {columns} FROM {table} ORDER BY {pk}"  # noqa: S608 - names, quoted
+            queries.append((meta.db_table, sql))
+    return queries
 
 
 def snapshot() -> str:
     """A digest of every row of every watched table (history and audit log included)."""
     digest = hashlib.sha256()
     with connection.cursor() as cursor:
-        for table, pk in _watched_tables():
-            quote = connection.ops.quote_name
-            cursor.execute(f"SELECT * FROM {quote(table)} ORDER BY {quote(pk)}")  # noqa: S608
+        for table, sql in _watched_queries():
+            cursor.execute(sql)
             digest.update(repr((table, cursor.fetchall())).encode())
     return digest.hexdigest()
 
@@ -405,14 +956,18 @@ def allowed(user_key: str | None, route: Route, place: str | None) -> bool:
     if route.kind is None and not route.params:
         return user_key is not None
     reach = REACH.get(user_key, {}) if user_key else {}
-    places = reach.get((route.subject_kind, route.action), NOWHERE)
+    kind = route.subject_kind
+    places = reach.get((SAME_RULE_AS.get(kind, kind), route.action), NOWHERE)
     return place in places if place else bool(places)
 
 
 def secrets_of(obj) -> list[str]:
-    """What a refused answer must not contain about `obj`: its name, and a person's phone."""
+    """What a refused answer must not contain about `obj`: its name, and a person's phone; for a
+    booking, its talk's title and its lecturer's name and phone."""
     if obj._meta.model_name == "region":
         return []  # administrative names are public, and the user's own is in every page frame
+    if obj._meta.model_name == "booking":
+        return [obj.talk.title, *secrets_of(obj.person)]
     values = [str(obj)]
     phone = getattr(obj, "phone", "")
     if phone:
@@ -447,19 +1002,29 @@ class Matrix:
         self.fx = fx
         self.user_key = user_key
         self.requests = 0
+        self.unprepared: str | None = None
 
     def cells(self) -> Iterator[tuple[Route, str, str | None]]:
         for route in ROUTES.values():
-            places = PLACES if route.params else (None,)
-            for place in places:
-                # A POST-only view is asked with GET too: it must answer 404 or 405 alike.
-                for method in ("GET", "POST"):
-                    if method == "GET" or route.post is not None:
-                        yield route, method, place
+            for place in route.places:
+                for method in route.methods:
+                    yield route, method, place
 
     def url(self, route: Route, place: str | None) -> tuple[str, dict[str, Any]]:
-        objects = {name: self.fx.object(kind, place) for name, kind in route.params.items()}
+        objects = {
+            name: self.fx.object(kind, place, self.user_key) for name, kind in route.params.items()
+        }
         return reverse(route.name, kwargs={k: v.pk for k, v in objects.items()}), objects
+
+    def before(self, route: Route) -> str:
+        """The snapshot before a request. Every request is rolled back, so the world before an
+        unprepared one is always the same: that is taken once. (A preparation may stamp the
+        time, so a prepared request has its own.)"""
+        if route.prepare is not None:
+            return snapshot()
+        if self.unprepared is None:
+            self.unprepared = snapshot()
+        return self.unprepared
 
     def run(self) -> list[Cell]:
         problems = []
@@ -473,9 +1038,13 @@ class Matrix:
         extra = {}
         if route.api and self.user_key:
             extra["HTTP_AUTHORIZATION"] = f"Bearer {self.fx.token(self.user_key)}"
+        if route.json:
+            extra["content_type"] = "application/json"
         self.requests += 1
         if method == "GET":
             response = self.client.get(url, **extra)
+        elif method == "PUT":
+            response = self.client.put(url, data or {}, **extra)
         else:
             response = self.client.post(url, data or {}, **extra)
         self.client.cookies.pop("messages", None)
@@ -483,7 +1052,7 @@ class Matrix:
 
     def expectation(self, route: Route, method: str, place: str | None) -> tuple[set[int], bool]:
         """The statuses that are right for this cell, and whether the request is granted."""
-        wanted = route.get if method == "GET" else route.post
+        wanted = route.wanted(method)
         if route.always is not None:
             return {route.always}, False
         if self.user_key is None:
@@ -500,12 +1069,12 @@ class Matrix:
         subject = next(iter(objects.values()), None)
         expected, granted = self.expectation(route, method, place)
         data = None
-        if method == "POST" and route.payload is not None:
+        if method != "GET" and route.payload is not None:
             data = route.payload(self.fx, self.user_key or "county_union_a", subject)
         with transaction.atomic():
             if route.prepare and subject is not None:
                 route.prepare(subject)
-            before = snapshot() if method == "POST" or not granted else None
+            before = self.before(route) if method != "GET" or not granted else None
             response = self.send(route, method, url, data)
             changed = before is not None and snapshot() != before
             transaction.set_rollback(True)
@@ -517,13 +1086,14 @@ class Matrix:
     def problem(self, route, method, response, expected, granted, changed, objects) -> str:
         status = response.status_code
         subject = next(iter(objects.values()), None)
-        body = b"" if response.streaming else response.content
+        # Files are streamed: read them, so that what a refusal sends is checked too.
+        body = b"".join(response.streaming_content) if response.streaming else response.content
         if status not in expected:
             return "wrong status"
         if granted:
-            if method == "POST":
-                return "" if changed or not route.changes else "allowed POST changed nothing"
-            if subject is None:
+            if method != "GET":
+                return "" if changed or not route.changes else f"allowed {method} changed nothing"
+            if subject is None or status in (301, 302):
                 return ""
             if route.api:
                 return "" if response.json().get("id") == subject.pk else "wrong object"
@@ -545,6 +1115,8 @@ class Matrix:
         json_refusal = route.api and route.always is None and status in (401, 404)
         if json_refusal and not response.json().get("detail"):
             return "API refusal without a JSON body"
+        if body.startswith(b"\xff\xd8") or response.get("Content-Type", "").startswith("image/"):
+            return "refusal serves a picture"
         for obj in objects.values():
             for secret in secrets_of(obj):
                 if secret.encode() in body:

@@ -14,7 +14,10 @@ from django.urls import path, reverse
 from laomo import urls as laomo_urls
 from laomo.core.testing.matrix import (
     PUBLIC,
+    TALK_PLACES,
+    TALK_TITLES,
     USERS,
+    add_talks,
     build_matrix_world,
     person_payload,
     run_matrix,
@@ -22,12 +25,17 @@ from laomo.core.testing.matrix import (
     unknown_patterns,
     url_patterns,
 )
+from laomo.outreach.documents import BannerDocument
 from laomo.people.models import Person
 
 
 @pytest.fixture
-def fx(world):
-    return build_matrix_world(world)
+def fx(world, settings, tmp_path, monkeypatch):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    # Who gets the banner is the matrix's business; its typesetting (a second of WeasyPrint for
+    # every cell that may have it) is test_documents'.
+    monkeypatch.setattr(BannerDocument, "render", lambda self: b"%PDF-1.7 banner")
+    return add_talks(build_matrix_world(world))
 
 
 def test_every_url_pattern_is_known():
@@ -115,7 +123,16 @@ def _others(fx) -> list[str]:
         fx.object("school", "city").name,
         fx.object("organisation", "city").name,
         fx.object("spare", "city").name,
+        TALK_TITLES["b"],
+        TALK_TITLES["city"],
     ]
+
+
+def _talk_months(fx) -> list[str]:
+    """The calendar pages on which the matrix's talks are."""
+    return sorted(
+        {f"/talks/calendar/?month={fx.object('talk', p).local_date:%Y-%m}" for p in TALK_PLACES}
+    )
 
 
 @pytest.fixture
@@ -164,6 +181,10 @@ A_PAGES = [
     "/api/v1/model-workers?archived=true",
     "/api/v1/lecture-groups?page_size=200",
     "/api/v1/lecture-groups?archived=true",
+    "/talks/",
+    "/talks/?export=xlsx",
+    "/api/v1/talks?page_size=200",
+    "/notices/",
 ]
 
 
@@ -193,6 +214,17 @@ def test_county_a_lists_exports_and_api_hold_nothing_of_others(busy, login, user
         "/api/v1/model-workers?region=640422",
         f"/api/v1/model-workers?group={fx.world.b.group.pk}",
         "/api/v1/schools?region=640400",
+        # Talks: the list, the calendar, the API, one's own talk, and filters naming B's.
+        *_talk_months(fx),
+        fx.object("talk", "a").get_absolute_url(),
+        f"/api/v1/talks/{fx.object('talk', 'a').pk}",
+        f"/talks/?region={fx.world.b.region.pk}",
+        f"/talks/?region={fx.world.b.region.pk}&export=xlsx",
+        f"/talks/?school={fx.world.b.school.pk}",
+        f"/talks/?lecturer={fx.world.b.person.pk}",
+        f"/talks/calendar/?region={fx.world.b.region.pk}&lecturer={fx.world.b.person.pk}",
+        "/api/v1/talks?region=640422",
+        "/api/v1/talks?region=640400",
     ]
     others = _others(fx)
     if user_key == "lecturer_a":
@@ -213,7 +245,7 @@ def test_county_a_lists_exports_and_api_hold_nothing_of_others(busy, login, user
 def test_the_leak_check_would_see_a_leak(busy, login):
     """The same check, from the city: it must find B's and the city's records."""
     client = login(busy.world.user("city_union"))
-    text = "".join(_text(client.get(url)) for url in A_PAGES)
+    text = "".join(_text(client.get(url)) for url in [*A_PAGES, *_talk_months(busy)])
     # Full numbers are in no list (they are masked there); the rest must be found.
     missing = [value for value in _others(busy) if value not in text]
     assert missing == [busy.world.b.person.phone, busy.world.city_person.phone]
@@ -226,6 +258,7 @@ SEARCHES = [
     ("/api/v1/schools", "q"),
     ("/groups/", "q"),
     ("/api/v1/lecture-groups", "q"),
+    ("/talks/", "q"),
 ]
 
 

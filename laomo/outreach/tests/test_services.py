@@ -76,6 +76,15 @@ def test_a_school_may_invite_from_its_county_and_the_city_groups_only(world):
     assert directory == {world.a.person, world.city_person}
 
 
+def test_a_county_may_invite_its_own_people_and_the_city_groups_members(world):
+    from laomo.people.models import Person
+
+    invitable = set(Person.objects.restrict(Scope.for_user(world.user("county_union_a")), "invite"))
+    assert invitable == {world.a.person, world.city_person}
+    city = set(Person.objects.restrict(Scope.for_user(world.user("city_union")), "invite"))
+    assert city == {world.a.person, world.b.person, world.city_person}
+
+
 # Double booking and the 30-day warning ----------------------------------------------------------
 
 

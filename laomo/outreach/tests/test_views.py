@@ -1,0 +1,651 @@
+"""Talks through the pages: planning with the form (and what each role may choose), answering an
+invitation, filing a report with photos, reviewing it; serving the photos; and the query counts
+of the lists and the talk's page."""
+
+from __future__ import annotations
+
+import io
+import itertools
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+
+from laomo.audit.models import AuditEntry
+from laomo.core.testing.factories import (
+    HonourFactory,
+    MembershipFactory,
+    PersonFactory,
+    SchoolFactory,
+)
+from laomo.notices.models import Notification
+from laomo.outreach import services
+from laomo.outreach.choices import BookingStatus, Level, ReportStatus, Status
+from laomo.outreach.models import Booking, ReportPhoto, Talk, TalkReport
+from laomo.outreach.tests import imagefiles
+from laomo.outreach.tests.conftest import at, report
+
+CREATE = reverse("outreach:talk-create")
+
+
+def _counts() -> tuple[int, ...]:
+    """Rows a refused or failed request must not have added to."""
+    return (
+        Talk.objects.unrestricted().count(),
+        Booking.objects.unrestricted().count(),
+        TalkReport.objects.unrestricted().count(),
+        ReportPhoto.objects.unrestricted().count(),
+        Notification.objects.unrestricted().count(),
+        AuditEntry.objects.unrestricted().count(),
+    )
+
+
+def _stored_files(private_media) -> list:
+    return [path for path in private_media.rglob("*") if path.is_file()] if private_media else []
+
+
+def talk_form(*, school=None, lecturers=(), days=10, **overrides) -> dict:
+    start = at(days, 9)
+    data = {
+        "title": "劳模精神进课堂",
+        "place": "school",
+        "school": school.pk if school is not None else "",
+        "online_platform": "",
+        "special_name": "",
+        "starts_at": f"{timezone.localtime(start):%Y-%m-%dT%H:%M}",
+        "ends_at": f"{timezone.localtime(start + timedelta(hours=2)):%Y-%m-%dT%H:%M}",
+        "lecturers": [person.pk for person in lecturers],
+        "venue": "hall",
+        "form": "first_lesson",
+        "form_other": "",
+        "expected_audience": "300",
+        "cost": "0",
+        "note": "",
+    }
+    data.update(overrides)
+    return data
+
+
+# Planning through the form ----------------------------------------------------------------------
+
+
+def _choices(response, name) -> set:
+    return {obj.pk for obj in response.context["form"].fields[name].queryset}
+
+
+def test_the_city_plans_anywhere_with_the_citys_people(world, login):
+    response = login(world.user("city_union")).get(CREATE)
+    assert response.status_code == 200
+    fields = response.context["form"].fields
+    assert {"place", "school", "base", "online_platform", "lecturers"} <= set(fields)
+    schools = _choices(response, "school")
+    assert {world.a.school.pk, world.b.school.pk, world.b.other_school.pk} <= schools
+    lecturers = _choices(response, "lecturers")
+    assert {world.a.person.pk, world.b.person.pk, world.city_person.pk} <= lecturers
+
+
+def test_a_county_plans_in_its_own_county_with_its_own_people(world, login):
+    response = login(world.user("county_education_a")).get(CREATE)
+    assert response.status_code == 200
+    assert {"place", "school", "base", "online_platform"} <= set(response.context["form"].fields)
+    assert _choices(response, "school") == {world.a.school.pk, world.a.other_school.pk}
+    # The county's own people, and the members of the city's lecture groups.
+    assert _choices(response, "lecturers") == {world.a.person.pk, world.city_person.pk}
+    html = response.content.decode()
+    assert world.b.school.name not in html
+    assert world.b.person.name not in html
+
+
+def test_a_school_invites_to_itself_from_the_directory(world, login):
+    """No school, base or platform to choose: a school invites lecturers to itself, from its
+    county's and the city's lecture groups (002 三(二))."""
+    response = login(world.user("school_a")).get(CREATE)
+    assert response.status_code == 200
+    fields = response.context["form"].fields
+    assert not {"place", "school", "base", "online_platform"} & set(fields)
+    assert _choices(response, "lecturers") == {world.a.person.pk, world.city_person.pk}
+    assert world.b.person.name not in response.content.decode()
+
+
+@pytest.mark.parametrize("user_key", ["lecturer_a", "reviewer"])
+def test_who_plans_no_talks_gets_404(world, login, user_key):
+    client = login(world.user(user_key))
+    before = _counts()
+    assert client.get(CREATE).status_code == 404
+    response = client.post(CREATE, talk_form(school=world.a.school, lecturers=[world.a.person]))
+    assert response.status_code == 404
+    assert _counts() == before
+
+
+def test_a_county_plans_a_talk_through_the_form(world, login):
+    client = login(world.user("county_union_a"))
+    response = client.post(CREATE, talk_form(school=world.a.school, lecturers=[world.a.person]))
+    talk = Talk.objects.unrestricted().get()
+    assert response.status_code == 302
+    assert response["Location"] == talk.get_absolute_url()
+    assert (talk.level, talk.organiser_region, talk.region) == (
+        Level.COUNTY,
+        world.a.region,
+        world.a.region,
+    )
+    assert list(talk.bookings.unrestricted().values_list("person", "status")) == [
+        (world.a.person.pk, BookingStatus.INVITED)
+    ]
+    assert {o.name for o in talk.organisers.unrestricted()} == {"原州区总工会", "原州区教育体育局"}
+    assert Notification.objects.unrestricted().filter(user=world.user("lecturer_a")).exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "已登记宣讲活动，已通知宣讲员确认" in page
+
+
+def test_a_school_invites_through_the_form(world, login):
+    client = login(world.user("school_a"))
+    # A school id in the post is ignored: the school invites to itself.
+    data = talk_form(school=world.b.school, lecturers=[world.city_person])
+    assert client.post(CREATE, data).status_code == 302
+    talk = Talk.objects.unrestricted().get()
+    assert (talk.level, talk.school) == (Level.SCHOOL, world.a.school)
+
+
+@pytest.mark.parametrize("target", ["b", "city"])
+def test_a_county_cannot_plan_at_another_countys_school(world, login, target):
+    school = world.b.school if target == "b" else SchoolFactory(region=world.city)
+    client = login(world.user("county_union_a"))
+    before = _counts()
+    response = client.post(CREATE, talk_form(school=school, lecturers=[world.a.person]))
+    assert response.status_code == 200
+    assert "school" in response.context["form"].errors
+    assert _counts() == before
+
+
+@pytest.mark.parametrize(
+    ("user_key", "outsider"),
+    [
+        ("county_union_a", "b_person"),  # another county's model worker
+        ("county_union_a", "city_loner"),  # the city's, in none of the city's lecture groups
+        ("school_a", "b_person"),  # not in county A's or the city's lecture groups
+        ("school_a", "a_loner"),  # county A's, but in no lecture group
+    ],
+)
+def test_a_lecturer_outside_the_directory_is_refused(world, login, user_key, outsider):
+    people = {
+        "b_person": world.b.person,
+        "city_loner": PersonFactory(name="市直独行", region=world.city),
+        "a_loner": PersonFactory(name="原州独行", region=world.a.region),
+    }
+    client = login(world.user(user_key))
+    before = _counts()
+    response = client.post(
+        CREATE, talk_form(school=world.a.school, lecturers=[world.a.person, people[outsider]])
+    )
+    assert response.status_code == 200
+    assert "lecturers" in response.context["form"].errors
+    assert _counts() == before
+
+
+def test_a_double_booking_is_shown_on_the_form(world, login, plan):
+    first = plan(world.user("county_union_a"), days=10).talk
+    client = login(world.user("county_education_a"))
+    before = _counts()
+    response = client.post(
+        CREATE, talk_form(school=world.a.other_school, lecturers=[world.a.person], days=10)
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors["lecturers"]
+    assert any(first.title in error and "时间冲突" in error for error in errors)
+    assert _counts() == before
+
+
+def test_a_county_cannot_edit_a_city_talk_at_its_school(world, login, plan):
+    """Read-only: county A sees the city's talk at its school but may not change it."""
+    talk = plan(world.user("city_union"), school=world.a.school, lecturers=[world.a.person]).talk
+    client = login(world.user("county_union_a"))
+    assert client.get(talk.get_absolute_url()).status_code == 200
+    before = _counts()
+    edit = reverse("outreach:talk-edit", args=[talk.pk])
+    assert client.get(edit).status_code == 404
+    data = talk_form(school=world.a.school, lecturers=[world.a.person], title="改过的")
+    assert client.post(edit, data).status_code == 404
+    cancel = reverse("outreach:talk-cancel", args=[talk.pk])
+    assert client.post(cancel, {"reason": "不办了"}).status_code == 404
+    assert _counts() == before
+    talk.refresh_from_db()
+    assert (talk.title, talk.status) == ("劳模精神进课堂", Status.PLANNED)
+
+
+# Answering an invitation ------------------------------------------------------------------------
+
+
+def _respond(client, booking, **data):
+    url = reverse("outreach:talk-respond", args=[booking.talk_id, booking.pk])
+    return client.post(url, data, follow=True)
+
+
+def test_a_lecturer_accepts_through_the_page(world, login, plan):
+    talk = plan(world.user("county_union_a")).talk
+    booking = talk.bookings.unrestricted().get()
+    response = _respond(login(world.user("lecturer_a")), booking, accept="1")
+    assert response.redirect_chain == [(talk.get_absolute_url(), 302)]
+    assert "已确认参加" in response.content.decode()
+    booking.refresh_from_db()
+    talk.refresh_from_db()
+    assert (booking.status, talk.status) == (BookingStatus.CONFIRMED, Status.CONFIRMED)
+
+
+def test_declining_without_a_reason_is_refused_and_changes_nothing(world, login, plan):
+    talk = plan(world.user("county_union_a")).talk
+    booking = talk.bookings.unrestricted().get()
+    client = login(world.user("lecturer_a"))
+    before = _counts()
+    response = _respond(client, booking, accept="0", reason="  ")
+    assert response.status_code == 200
+    assert "婉拒时请说明原因" in response.content.decode()
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.INVITED
+    assert _counts() == before
+
+    response = _respond(client, booking, accept="0", reason="当天有手术")
+    assert "已婉拒，已通知组织者" in response.content.decode()
+    booking.refresh_from_db()
+    assert (booking.status, booking.reason) == (BookingStatus.DECLINED, "当天有手术")
+    told = Notification.objects.unrestricted().filter(kind="declined")
+    assert {n.user.username for n in told} == {"county_union_a", "county_education_a"}
+
+
+def test_the_organiser_answers_for_the_lecturer(world, login, plan):
+    talk = plan(world.user("county_union_a"), lecturers=[world.a.person]).talk
+    booking = talk.bookings.unrestricted().get()
+    _respond(login(world.user("county_education_a")), booking, accept="1")
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+    assert booking.responded_by == world.user("county_education_a")
+
+
+def test_a_lecturer_answers_only_their_own_invitation(world, login, plan):
+    other = PersonFactory(name="原州二号", region=world.a.region)
+    talk = plan(world.user("county_union_a"), lecturers=[world.a.person, other]).talk
+    theirs = talk.bookings.unrestricted().get(person=other)
+    client = login(world.user("lecturer_a"))
+    before = _counts()
+    url = reverse("outreach:talk-respond", args=[talk.pk, theirs.pk])
+    assert client.post(url, {"accept": "1"}).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.status == BookingStatus.INVITED
+    assert _counts() == before
+
+
+def test_a_booking_answers_only_under_its_own_talk(world, login, plan):
+    """The organiser of talk 1 cannot answer a booking of talk 2 by putting it under talk 1."""
+    mine = plan(world.user("county_union_a"), days=10).talk
+    theirs = plan(world.user("county_union_b"), lecturers=[world.b.person], days=11).talk
+    booking = theirs.bookings.unrestricted().get()
+    client = login(world.user("county_union_a"))
+    url = reverse("outreach:talk-respond", args=[mine.pk, booking.pk])
+    assert client.post(url, {"accept": "1"}).status_code == 404
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.INVITED
+
+
+# Filing a report through the page ---------------------------------------------------------------
+
+
+def _photo_rows(photos: list[tuple[str, bytes, tuple[str, ...]]]) -> dict:
+    data = {
+        "photos-TOTAL_FORMS": str(len(photos)),
+        "photos-INITIAL_FORMS": "0",
+        "photos-MIN_NUM_FORMS": "0",
+        "photos-MAX_NUM_FORMS": "50",
+    }
+    for index, (name, content, shows) in enumerate(photos):
+        data[f"photos-{index}-image"] = SimpleUploadedFile(name, content, "image/jpeg")
+        data[f"photos-{index}-caption"] = ""
+        for what in shows:
+            data[f"photos-{index}-shows_{what}"] = "on"
+    return data
+
+
+def three_photos(seed: int = 1, *, phone: bool = False) -> list:
+    make = imagefiles.phone_jpeg if phone else imagefiles.jpeg
+    return [
+        (f"{kind}.jpg", make(imagefiles.picture(seed + i, (600, 400))), (kind,))
+        for i, kind in enumerate(("banner", "lecturer", "audience"))
+    ]
+
+
+def report_form(photos, *, audience=(40, 5, 0), account="师生反响热烈") -> dict:
+    students, teachers, others = audience
+    return {
+        "students": str(students),
+        "teachers": str(teachers),
+        "others": str(others),
+        "account": account,
+        **_photo_rows(photos),
+    }
+
+
+def test_filing_a_report_with_three_photos(world, login, held_talk):
+    client = login(world.user("school_a"))  # the hosting school files it
+    url = reverse("outreach:talk-report", args=[held_talk.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert len(page.context["photos"].forms) == 3  # banner, lecturer, audience
+    response = client.post(url, report_form(three_photos()))
+    assert response.status_code == 302
+    assert response["Location"] == held_talk.get_absolute_url()
+    held_talk.refresh_from_db()
+    assert held_talk.status == Status.REPORTED
+    filed = held_talk.reports.unrestricted().get()
+    assert (filed.audience, filed.status, filed.submitted_by) == (
+        45,
+        ReportStatus.SUBMITTED,
+        world.user("school_a"),
+    )
+    photos = list(filed.photos.unrestricted().order_by("position"))
+    assert [(p.shows_banner, p.shows_lecturer, p.shows_audience) for p in photos] == [
+        (True, False, False),
+        (False, True, False),
+        (False, False, True),
+    ]
+    assert all(p.caption == services.default_caption(held_talk) for p in photos)
+    detail = client.get(response["Location"]).content.decode()
+    assert "资料已报送" in detail
+    assert "活动资料已报送市总工会宣教部和市教育体育局，等待验收" in detail
+
+
+def test_an_audience_of_29_is_refused_on_the_page(world, login, held_talk, private_media):
+    client = login(world.user("county_union_a"))
+    before = _counts()
+    response = client.post(
+        reverse("outreach:talk-report", args=[held_talk.pk]),
+        report_form(three_photos(), audience=(20, 5, 4)),
+    )
+    assert response.status_code == 200
+    assert "观众合计29人，少于规定的30人（学生、教师、其他人员合计）" in response.content.decode()
+    assert _counts() == before
+    assert _stored_files(private_media) == []
+    held_talk.refresh_from_db()
+    assert held_talk.status == Status.CONFIRMED
+
+
+def test_a_renamed_pdf_is_refused_by_its_content(world, login, held_talk, private_media):
+    photos = three_photos()
+    photos[1] = ("报告.jpg", imagefiles.other_kinds()["pdf"], ("lecturer",))
+    client = login(world.user("county_union_a"))
+    before = _counts()
+    response = client.post(
+        reverse("outreach:talk-report", args=[held_talk.pk]), report_form(photos)
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "“报告.jpg”不是照片（是 PDF 文件）：只接受 JPEG、PNG 或 HEIC 格式" in page
+    assert _counts() == before
+    assert _stored_files(private_media) == []
+
+
+def test_a_report_without_a_banner_photo_is_refused(world, login, held_talk):
+    photos = [(name, data, ("audience", "lecturer")) for name, data, _shows in three_photos()]
+    client = login(world.user("county_union_a"))
+    before = _counts()
+    response = client.post(
+        reverse("outreach:talk-report", args=[held_talk.pk]), report_form(photos)
+    )
+    assert response.status_code == 200
+    assert "照片中须有一张拍到横幅" in response.content.decode()
+    assert _counts() == before
+
+
+@pytest.mark.parametrize("user_key", ["county_union_b", "school_b", "lecturer_a", "reviewer"])
+def test_who_may_not_file_gets_404(world, login, held_talk, user_key, private_media):
+    client = login(world.user(user_key))
+    url = reverse("outreach:talk-report", args=[held_talk.pk])
+    before = _counts()
+    assert client.get(url).status_code == 404
+    assert client.post(url, report_form(three_photos())).status_code == 404
+    assert _counts() == before
+    assert _stored_files(private_media) == []
+
+
+# Review -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def reported(world, held_talk):
+    report(held_talk, world.user("county_union_a"))
+    held_talk.refresh_from_db()
+    return held_talk
+
+
+def _review(client, talk, **data):
+    filed = talk.reports.unrestricted().order_by("-number").first()
+    url = reverse("outreach:talk-review", args=[talk.pk, filed.pk])
+    return client.post(url, data, follow=True), filed
+
+
+@pytest.mark.parametrize("user_key", ["city_union", "city_education"])
+def test_the_city_accepts_a_report_through_the_page(world, login, reported, user_key):
+    response, filed = _review(login(world.user(user_key)), reported, decision="accept")
+    assert response.redirect_chain == [(reported.get_absolute_url(), 302)]
+    assert "已验收" in response.content.decode()
+    filed.refresh_from_db()
+    reported.refresh_from_db()
+    assert (filed.status, filed.decided_by) == (ReportStatus.ACCEPTED, world.user(user_key))
+    assert reported.status == Status.ACCEPTED
+
+
+def test_the_city_returns_a_report_with_reasons(world, login, reported):
+    client = login(world.user("city_education"))
+    before = _counts()
+    response, filed = _review(client, reported, decision="return", reasons=" ")
+    assert "退回时请写明原因" in response.content.decode()
+    assert _counts() == before
+    filed.refresh_from_db()
+    assert filed.status == ReportStatus.SUBMITTED
+
+    response, filed = _review(client, reported, decision="return", reasons="横幅未拍全")
+    assert "已退回，已通知报送人修改后重新报送" in response.content.decode()
+    filed.refresh_from_db()
+    reported.refresh_from_db()
+    assert (filed.status, filed.return_reasons) == (ReportStatus.RETURNED, "横幅未拍全")
+    assert reported.status == Status.RETURNED
+    assert "横幅未拍全" in client.get(reported.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize("user_key", ["county_union_a", "school_a", "lecturer_a", "county_union_b"])
+def test_only_the_city_reviews(world, login, reported, user_key):
+    client = login(world.user(user_key))
+    before = _counts()
+    response, filed = _review(client, reported, decision="accept")
+    assert response.status_code == 404
+    assert _counts() == before
+    filed.refresh_from_db()
+    assert filed.status == ReportStatus.SUBMITTED
+
+
+def test_a_report_is_reviewed_only_under_its_own_talk(world, login, reported, plan):
+    """A report id put under another talk the reviewer may see is not found."""
+    other = plan(world.user("county_union_b"), lecturers=[world.b.person], days=-2).talk
+    filed = reported.reports.unrestricted().get()
+    client = login(world.user("city_union"))
+    url = reverse("outreach:talk-review", args=[other.pk, filed.pk])
+    assert client.post(url, {"decision": "accept"}).status_code == 404
+    filed.refresh_from_db()
+    assert filed.status == ReportStatus.SUBMITTED
+
+
+# Photos -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def phone_report(world, held_talk):
+    """A report whose photos came from a phone: EXIF with a GPS position, XMP, a comment."""
+    photos = [
+        services.PhotoUpload(
+            data=data,
+            filename=name,
+            shows_banner="banner" in shows,
+            shows_lecturer="lecturer" in shows,
+            shows_audience="audience" in shows,
+        )
+        for name, data, shows in three_photos(phone=True)
+    ]
+    assert b"GPS" in photos[0].data  # the control: the upload does carry a position
+    return report(held_talk, world.user("county_union_a"), photos=photos)
+
+
+def _body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+@pytest.mark.parametrize("name", ["outreach:photo", "outreach:photo-thumb"])
+def test_a_served_photo_has_no_metadata(world, login, phone_report, name):
+    photo = phone_report.photos.unrestricted().first()
+    response = login(world.user("county_union_a")).get(reverse(name, args=[photo.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert "private" in response["Cache-Control"]
+    data = _body(response)
+    assert data.startswith(b"\xff\xd8")
+    assert b"GPS" not in data
+    assert imagefiles.COMMENT not in data
+    assert b"xmpmeta" not in data
+    with Image.open(io.BytesIO(data)) as im:
+        assert im.format == "JPEG"
+        assert not im.getexif()
+        assert "exif" not in im.info
+        assert "icc_profile" not in im.info
+        if name == "outreach:photo-thumb":
+            assert max(im.size) <= 320
+
+
+@pytest.mark.parametrize(
+    "user_key", ["county_union_b", "county_education_b", "school_b", "reviewer"]
+)
+@pytest.mark.parametrize("name", ["outreach:photo", "outreach:photo-thumb"])
+def test_another_countys_user_gets_no_photo(world, login, phone_report, name, user_key):
+    photo = phone_report.photos.unrestricted().first()
+    response = login(world.user(user_key)).get(reverse(name, args=[photo.pk]))
+    assert response.status_code == 404
+    assert not response["Content-Type"].startswith("image/")
+    data = _body(response)
+    assert b"\xff\xd8" not in data
+    assert photo.caption.encode() not in data
+
+
+def test_the_talks_page_shows_photos_through_the_guarded_urls(world, login, phone_report):
+    page = login(world.user("county_union_a")).get(phone_report.talk.get_absolute_url())
+    html = page.content.decode()
+    for photo in phone_report.photos.unrestricted():
+        assert reverse("outreach:photo-thumb", args=[photo.pk]) in html
+        assert photo.image.name not in html  # the storage path never reaches a page
+
+
+# Query counts -----------------------------------------------------------------------------------
+
+_serial = itertools.count(100)
+
+
+def _small_photos(seed: int) -> list:
+    return [
+        services.PhotoUpload(
+            data=imagefiles.jpeg(imagefiles.picture(seed * 10 + i, (240, 200))),
+            filename=f"{kind}.jpg",
+            shows_banner=kind == "banner",
+            shows_lecturer=kind == "lecturer",
+            shows_audience=kind == "audience",
+        )
+        for i, kind in enumerate(("banner", "lecturer", "audience"))
+    ]
+
+
+def _more_talks(world, plan, n: int, *, days: int = -3) -> list[Talk]:
+    """`n` county-A talks, each with two lecturers (honoured, in a group), held and reported."""
+    talks = []
+    for _ in range(n):
+        serial = next(_serial)
+        extra = PersonFactory(name=f"讲师{serial}", region=world.a.region)
+        HonourFactory(person=extra, title=f"荣誉{serial}")
+        MembershipFactory(group=world.a.group, person=extra)
+        talk = plan(
+            world.user("county_union_a"),
+            lecturers=[extra],
+            days=days,
+            hours=(8, 9),
+            title=f"宣讲{serial}",
+        ).talk
+        Booking(talk=talk, person=PersonFactory(region=world.a.region)).save()
+        for booking in talk.bookings.unrestricted():
+            services.respond(booking, accept=True, acting_user=world.user("county_union_a"))
+        report(talk, world.user("county_union_a"), photos=_small_photos(serial))
+        talks.append(talk)
+    return talks
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(context.captured_queries)
+
+
+@pytest.mark.parametrize("user_key", ["city_union", "county_union_a", "school_a"])
+@pytest.mark.parametrize("page", ["list", "calendar"])
+def test_talk_lists_do_not_grow_with_talks(world, login, plan, user_key, page):
+    client = login(world.user(user_key))
+    talks = _more_talks(world, plan, 2)
+    month = f"{talks[0].local_date:%Y-%m}"
+    url = {"list": "/talks/", "calendar": f"/talks/calendar/?month={month}"}[page]
+    _queries(client, url)  # warm up: session, first-use caches
+    few = _queries(client, url)
+    _more_talks(world, plan, 4)
+    many = _queries(client, url)
+    assert many == few, f"{url}: {few} queries for two talks, {many} for six"
+    assert few <= 20
+
+
+def _copies(talk) -> list:
+    """The photos of `talk`'s report, sent again (another talk's report will have them)."""
+    filed = talk.reports.unrestricted().order_by("-number").first()
+    copies = []
+    for photo in filed.photos.unrestricted():
+        with photo.image.open("rb") as handle:
+            data = handle.read()
+        copies.append(
+            services.PhotoUpload(
+                data=data,
+                filename="copy.jpg",
+                shows_banner=photo.shows_banner,
+                shows_lecturer=photo.shows_lecturer,
+                shows_audience=photo.shows_audience,
+            )
+        )
+    return copies
+
+
+def _refile_with_copies(world, talk, source) -> None:
+    filed = talk.reports.unrestricted().order_by("-number").first()
+    services.return_report(filed, reasons="重拍", acting_user=world.user("city_union"))
+    report(talk, world.user("county_union_a"), photos=_copies(source))
+
+
+def test_the_talks_page_does_not_grow_with_reports_and_photos(world, login, plan):
+    """One report returned and filed again with another talk's photos; then two more rounds:
+    the photos, the reports and the look-alikes of other talks are read in a fixed number of
+    queries."""
+    client = login(world.user("city_union"))
+    first_source, talk = _more_talks(world, plan, 2)
+    _refile_with_copies(world, talk, first_source)
+    url = talk.get_absolute_url()
+    _queries(client, url)
+    few = _queries(client, url)
+    for source in _more_talks(world, plan, 2, days=-4):
+        _refile_with_copies(world, talk, source)
+    photos = ReportPhoto.objects.unrestricted().filter(report__talk=talk)
+    assert photos.count() == 12
+    assert photos.filter(duplicate_of__isnull=False).count() == 9
+    many = _queries(client, url)
+    assert many == few, f"{few} queries for two reports, {many} for four"
+    assert few <= 25
