@@ -5,6 +5,7 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import quote
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -231,7 +232,14 @@ class TalkActionView(View):
 
     def dispatch(self, request, *args, **kwargs):
         self.talk = get_object_for_scope(Talk.objects, request.scope, self.action, pk=kwargs["pk"])
+        if (refusal := self.refusal()) is not None:
+            messages.error(request, refusal)
+            return HttpResponseRedirect(self.talk.get_absolute_url())
         return super().dispatch(request, *args, **kwargs)
+
+    def refusal(self) -> str | None:
+        """Why this action cannot be taken on this talk now, if it cannot."""
+        return None
 
     def done(self, message: str):
         messages.success(self.request, message)
@@ -301,6 +309,13 @@ class ReportView(TalkActionView):
     action = "report"
     template_name = "outreach/report_form.html"
 
+    def refusal(self) -> str | None:
+        if self.talk.status not in services.REPORTABLE:
+            return _("“{status}”的活动不能报送资料").format(status=self.talk.get_status_display())
+        if self.talk.starts_at > timezone.now():
+            return _("活动尚未开始，不能报送资料")
+        return None
+
     def get(self, request, pk):
         return self.show(ReportForm(), photo_formset(caption=services.default_caption(self.talk)))
 
@@ -337,6 +352,10 @@ class ReportView(TalkActionView):
                 "errors": errors or {},
                 "min_audience": self.talk.programme.min_audience,
                 "default_caption": services.default_caption(self.talk),
+                "returned": self.talk.reports.unrestricted()
+                .filter(status="returned")
+                .order_by("-number")
+                .first(),
             },
         )
 
@@ -481,7 +500,7 @@ class MyScheduleView(View):
             Booking.objects.restrict(scope)
             .filter(person_id=scope.person_id)
             .select_related("talk", "talk__school", "talk__base", "talk__region")
-            .order_by("-talk__starts_at")
+            .order_by("talk__starts_at")
         )
         now = timezone.now()
         pending, upcoming, past = [], [], []
@@ -497,7 +516,7 @@ class MyScheduleView(View):
                 upcoming.append(booking)
             else:
                 past.append(booking)
-        upcoming.reverse()
+        past.reverse()
         context = {
             "pending": pending,
             "upcoming": upcoming,
@@ -534,8 +553,10 @@ class NoticeListView(View):
     template_name = "outreach/notices.html"
 
     def get(self, request):
-        notices = Notification.objects.restrict(request.scope)[:100]
-        return render(request, self.template_name, {"notices": notices})
+        notices = Paginator(Notification.objects.restrict(request.scope), 30)
+        page = notices.get_page(request.GET.get("page"))
+        context = {"notices": page, "page_obj": page, "is_paginated": page.has_other_pages()}
+        return render(request, self.template_name, context)
 
     def post(self, request):
         for notice in Notification.objects.restrict(request.scope, CHANGE).unread():

@@ -649,3 +649,33 @@ def test_the_talks_page_does_not_grow_with_reports_and_photos(world, login, plan
     many = _queries(client, url)
     assert many == few, f"{few} queries for two reports, {many} for four"
     assert few <= 25
+
+
+def test_the_report_form_is_refused_for_a_talk_that_cannot_be_reported(world, login, plan):
+    future = plan(world.user("county_union_a"), days=3).talk
+    client = login(world.user("school_a"))
+    response = client.get(reverse("outreach:talk-report", args=[future.pk]))
+    assert response.status_code == 302
+    assert response.url == future.get_absolute_url()
+    page = client.get(response.url)
+    assert "的活动不能报送资料" in page.content.decode()
+
+
+def test_refiling_a_returned_report_shows_the_reviewers_reasons(world, login, held_talk):
+    filed = report(held_talk, world.user("school_a"))
+    services.return_report(filed, reasons="横幅照片看不清", acting_user=world.user("city_union"))
+    page = login(world.user("school_a")).get(reverse("outreach:talk-report", args=[held_talk.pk]))
+    assert page.status_code == 200
+    assert "横幅照片看不清" in page.content.decode()
+
+
+def test_notices_are_paged(world, login):
+    from laomo.notices.services import notify
+
+    for number in range(35):
+        notify([world.user("school_a")], kind="test", title=f"消息{number}")
+    client = login(world.user("school_a"))
+    first = client.get(reverse("outreach:notices")).content.decode()
+    second = client.get(reverse("outreach:notices") + "?page=2").content.decode()
+    assert first.count("消息") - first.count("暂无消息") >= 30
+    assert "消息0<" in second or "消息0\n" in second or ">消息0" in second
