@@ -180,7 +180,8 @@ def htmx_or_redirect(request, fragment: HttpResponse, url: str) -> HttpResponse:
 
 
 class HomeView(View):
-    """The first page after sign-in: what this role looks after, in figures that open lists."""
+    """The first page after sign-in: what this role looks after, in figures that open lists,
+    what waits for them, and the talks coming up."""
 
     template_name = "core/home.html"
 
@@ -206,7 +207,68 @@ class HomeView(View):
                     "people:group-list",
                 )
             )
-        return render(request, self.template_name, {"cards": cards})
+        context = {"cards": cards}
+        if scope.can("talks.view"):
+            context.update(_talk_agenda(scope))
+        return render(request, self.template_name, context)
+
+
+def _talk_agenda(scope) -> dict:
+    """What waits for this user among the talks, each with the list that shows it."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from laomo.outreach.choices import BookingStatus, Status
+    from laomo.outreach.models import Booking, Talk
+
+    talks = Talk.objects.restrict(scope).current()
+    list_url = reverse("outreach:talk-list")
+    todo = []
+    if scope.is_lecturer:
+        pending = (
+            Booking.objects.restrict(scope)
+            .filter(person_id=scope.person_id, status=BookingStatus.INVITED)
+            .filter(talk__status__in=[Status.PLANNED, Status.CONFIRMED])
+            .count()
+        )
+        todo.append(("待我确认的邀请", pending, reverse("outreach:my-schedule")))
+    if scope.can("talks.change") or scope.can("talks.invite"):
+        mine = Talk.objects.restrict(scope, CHANGE).current()
+        todo.append(
+            (
+                "待宣讲员确认",
+                mine.filter(status=Status.PLANNED).count(),
+                f"{list_url}?status=planned",
+            )
+        )
+    if scope.can("talks.report"):
+        reportable = Talk.objects.restrict(scope, "report").current()
+        todo.append(
+            (
+                "已举办待报送资料",
+                reportable.filter(
+                    status__in=[Status.CONFIRMED, Status.HELD], starts_at__lte=timezone.now()
+                ).count(),
+                f"{list_url}?status=held",
+            )
+        )
+        todo.append(
+            (
+                "被退回待重新报送",
+                reportable.filter(status=Status.RETURNED).count(),
+                f"{list_url}?status=returned",
+            )
+        )
+    if scope.can("talks.review"):
+        review = Talk.objects.restrict(scope, "review").current().filter(status=Status.REPORTED)
+        todo.append(("待验收的活动资料", review.count(), f"{list_url}?status=reported"))
+    upcoming = (
+        talks.filter(starts_at__gte=timezone.now())
+        .exclude(status=Status.CANCELLED)
+        .select_related("school", "base")
+        .order_by("starts_at")[:6]
+    )
+    return {"todo": todo, "upcoming": list(upcoming)}
 
 
 @login_not_required

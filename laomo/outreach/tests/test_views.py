@@ -679,3 +679,11 @@ def test_notices_are_paged(world, login):
     second = client.get(reverse("outreach:notices") + "?page=2").content.decode()
     assert first.count("消息") - first.count("暂无消息") >= 30
     assert "消息0<" in second or "消息0\n" in second or ">消息0" in second
+
+
+def test_the_home_page_lists_what_waits_for_each_role(world, login, held_talk):
+    report(held_talk, world.user("school_a"))
+    city = login(world.user("city_union")).get("/").context
+    assert ("待验收的活动资料", 1) in [(label, count) for label, count, _url in city["todo"]]
+    county_b = login(world.user("county_union_b")).get("/").context
+    assert all(count == 0 for _label, count, _url in county_b["todo"])
