@@ -217,6 +217,15 @@ LAOMO_BANNER_TEMPLATE = os.environ.get(
     "{year}年{city}“中国梦·劳动美——奋进新征程建功新时代”劳模工匠进校园宣讲活动（{name}专场）",
 )
 LAOMO_MIN_AUDIENCE = int(os.environ.get("LAOMO_MIN_AUDIENCE", "30"))
+# The plan's yearly quotas (002 三(一)3), the default for a year not configured in 年度行动配置.
+LAOMO_DEFAULT_QUOTAS = {"quota_total": 20, "quota_city": 5, "quota_county": 3, "quota_zone": None}
+# Coverage (002 一): every school reached in about five years from the plan's issue.
+LAOMO_PROGRAMME_START = os.environ.get("LAOMO_PROGRAMME_START", "2023-10-12")
+LAOMO_COVERAGE_YEARS = int(os.environ.get("LAOMO_COVERAGE_YEARS", "5"))
+# Half-year reports (002 四(六)) are due by these dates after each half (month, day).
+LAOMO_HALF_YEAR_DEADLINES = {1: (7, 10), 2: (1, 10)}
+# A lecturer with more confirmed talks than this in a year is flagged as carrying too much.
+LAOMO_LECTURER_YEARLY_LIMIT = int(os.environ.get("LAOMO_LECTURER_YEARLY_LIMIT", "12"))
 # Photos of a talk: judged by content, limited in bytes, pixels and number per report.
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("LAOMO_PRIVATE_ROOT", VAR_DIR / "private"))
 LAOMO_PHOTO_MAX_BYTES = int(os.environ.get("LAOMO_PHOTO_MAX_BYTES", 20 * 1024 * 1024))

@@ -64,7 +64,7 @@ class User(AbstractUser):
         super().clean()
         errors = {}
         if self.role in CITY_ROLES:
-            if not self.region or self.region.level not in ("city", "province"):
+            if not self.region or self.region.level not in ("city", "province", "country"):
                 errors["region"] = _("市级角色须指定一个市（地级）区划")
         elif self.role in COUNTY_ROLES:
             if not self.region or not self.region.is_county_level:

@@ -234,9 +234,9 @@ def list_talks(
     if region:
         queryset = queryset.filter(region__path__contains=f"/{region}/")
     if since:
-        queryset = queryset.filter(starts_at__date__gte=since)
+        queryset = queryset.filter(starts_on__gte=since)
     if until:
-        queryset = queryset.filter(starts_at__date__lte=until)
+        queryset = queryset.filter(starts_on__lte=until)
     return queryset
 
 

@@ -24,13 +24,36 @@ def _schools(request):
     return School.objects.restrict(request.scope).current()
 
 
+STAGE_CHOICES = [
+    ("accepted", _("已验收")),
+    ("awaiting", _("已举办待验收")),
+    ("planned", _("已计划")),
+]
+STAGE_STATUSES = {
+    "accepted": [Status.ACCEPTED],
+    "awaiting": [Status.HELD, Status.REPORTED, Status.RETURNED],
+    "planned": [Status.PLANNED, Status.CONFIRMED],
+}
+LEVEL_CHOICES = [*Level.choices, ("quota", _("计入指标（市级、县级统筹）"))]
+
+
+def _regions(request):
+    return Region.objects.restrict(request.scope)
+
+
 class TalkFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="search")
     status = django_filters.ChoiceFilter(
         label=_("状态"), choices=Status.choices, empty_label=_("全部")
     )
+    stage = django_filters.ChoiceFilter(
+        label=_("进度"), choices=STAGE_CHOICES, empty_label=_("全部"), method="by_stage"
+    )
     level = django_filters.ChoiceFilter(
-        label=_("统筹层级"), choices=Level.choices, empty_label=_("全部")
+        label=_("统筹层级"), choices=LEVEL_CHOICES, empty_label=_("全部"), method="by_level"
+    )
+    organiser = django_filters.ModelChoiceFilter(
+        label=_("统筹区划"), queryset=_regions, empty_label=_("全部"), method="by_organiser"
     )
     region = django_filters.ModelChoiceFilter(
         label=_("县（区）"), queryset=_counties, empty_label=_("全部")
@@ -42,21 +65,32 @@ class TalkFilterSet(django_filters.FilterSet):
         label=_("宣讲员"), queryset=_people, empty_label=_("全部"), method="by_lecturer"
     )
     since = django_filters.DateFilter(
-        label=_("起始日期"), field_name="starts_at", lookup_expr="date__gte", widget=_DATE
+        label=_("起始日期"), field_name="starts_on", lookup_expr="gte", widget=_DATE
     )
     until = django_filters.DateFilter(
-        label=_("截止日期"), field_name="starts_at", lookup_expr="date__lte", widget=_DATE
+        label=_("截止日期"), field_name="starts_on", lookup_expr="lte", widget=_DATE
     )
 
     class Meta:
         model = Talk
-        fields = ["q", "status", "level", "region", "school", "lecturer", "since", "until"]
+        fields = [
+            "q",
+            "status",
+            "stage",
+            "level",
+            "organiser",
+            "region",
+            "school",
+            "lecturer",
+            "since",
+            "until",
+        ]
 
     def __init__(self, data=None, *args, request=None, **kwargs):
         super().__init__(data, *args, request=request, **kwargs)
         scope = request.scope
         if scope.is_school or scope.is_lecturer:
-            for name in ("region", "school", "lecturer"):
+            for name in ("region", "school", "lecturer", "organiser"):
                 self.filters.pop(name, None)
                 self.form.fields.pop(name, None)
         for field in self.form.fields.values():
@@ -66,6 +100,17 @@ class TalkFilterSet(django_filters.FilterSet):
     def search(self, queryset, name, value):
         value = value.strip()
         return queryset.filter(Q(title__icontains=value) | Q(school__name__icontains=value))
+
+    def by_stage(self, queryset, name, value):
+        return queryset.filter(status__in=STAGE_STATUSES[value])
+
+    def by_level(self, queryset, name, value):
+        if value == "quota":
+            return queryset.filter(level__in=[Level.CITY, Level.COUNTY])
+        return queryset.filter(level=value)
+
+    def by_organiser(self, queryset, name, value):
+        return queryset.filter(organiser_region__path__startswith=value.path)
 
     def by_lecturer(self, queryset, name, value):
         return queryset.filter(Exists(Booking.objects.filter(talk=OuterRef("pk"), person=value)))

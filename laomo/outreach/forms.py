@@ -237,7 +237,15 @@ def photo_formset(data=None, files=None, *, caption: str) -> forms.BaseFormSet:
 class ProgrammeYearForm(forms.ModelForm):
     class Meta:
         model = ProgrammeYear
-        fields = ["year", "banner_template", "min_audience"]
+        fields = [
+            "year",
+            "banner_template",
+            "min_audience",
+            "quota_total",
+            "quota_city",
+            "quota_county",
+            "quota_zone",
+        ]
         widgets = {"banner_template": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):

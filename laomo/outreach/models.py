@@ -72,6 +72,19 @@ class ProgrammeYear(models.Model):
     min_audience = models.PositiveSmallIntegerField(
         "观众最少人数", default=30, validators=[MinValueValidator(1)]
     )
+    # The yearly quotas (002 三(一)3): at least 20 talks city-wide, of which the city at least 5
+    # and each county at least 3. School-invited talks are outside them (三(二)).
+    quota_total = models.PositiveSmallIntegerField(
+        "全市场次指标", default=20, help_text="全市每年不少于的场次（市级统筹与县级统筹合计）"
+    )
+    quota_city = models.PositiveSmallIntegerField("市级统筹场次指标", default=5)
+    quota_county = models.PositiveSmallIntegerField("每县（区）场次指标", default=3)
+    quota_zone = models.PositiveSmallIntegerField(
+        "开发区场次指标",
+        null=True,
+        blank=True,
+        help_text="留空则开发区不设场次指标（实施方案只对县（区）规定指标）",
+    )
 
     history = HistoricalRecords()
 
@@ -89,12 +102,26 @@ class ProgrammeYear(models.Model):
     def of(cls, city, year: int) -> ProgrammeYear:
         """The saved settings for that city and year, or the defaults (unsaved)."""
         found = cls.objects.filter(city=city, year=year).first()
-        return found or cls(
+        return found or cls.default(city, year)
+
+    @classmethod
+    def default(cls, city, year: int) -> ProgrammeYear:
+        return cls(
             city=city,
             year=year,
             banner_template=settings.LAOMO_BANNER_TEMPLATE,
             min_audience=settings.LAOMO_MIN_AUDIENCE,
+            **settings.LAOMO_DEFAULT_QUOTAS,
         )
+
+    def quota_of(self, region) -> int | None:
+        """The minimum number of talks `region` must organise in the year: the city's own, each
+        county's, the development zone's only if configured."""
+        if region.level in ("city", "province", "country"):
+            return self.quota_city
+        if region.level == "zone":
+            return self.quota_zone
+        return self.quota_county
 
     def banner(self, name: str) -> str:
         return self.banner_template.format(year=self.year, city=self.city.name, name=name)
@@ -200,6 +227,9 @@ class Talk(ScopedModel):
     )
     starts_at = models.DateTimeField("开始时间")
     ends_at = models.DateTimeField("结束时间")
+    starts_on = models.DateField(
+        "活动日期", editable=False, db_index=True, help_text="开始时间在本地（北京时间）的日期"
+    )
     venue = models.CharField("场所", max_length=20, choices=Venue.choices)
     form = models.CharField("活动形式", max_length=20, choices=Form.choices)
     form_other = models.CharField("其他形式说明", max_length=60, blank=True)
@@ -245,6 +275,8 @@ class Talk(ScopedModel):
             models.Index(fields=["region", "starts_at"], name="talk_region_start"),
             models.Index(fields=["organiser_region", "starts_at"], name="talk_organiser_start"),
             models.Index(fields=["school", "starts_at"], name="talk_school_start"),
+            models.Index(fields=["organiser_region", "starts_on"], name="talk_organiser_day"),
+            models.Index(fields=["region", "starts_on"], name="talk_region_day"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -254,6 +286,15 @@ class Talk(ScopedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        # The local date is kept beside the instant: years, months and half-years are counted
+        # by it, in one indexed column, without time-zone arithmetic in the database.
+        if self.starts_at is not None:
+            self.starts_on = timezone.localtime(self.starts_at).date()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "starts_on"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("outreach:talk-detail", args=[self.pk])

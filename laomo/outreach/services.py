@@ -25,6 +25,7 @@ from laomo.outreach import photos as photo_checks
 from laomo.outreach.choices import BookingStatus, Level, Place, ReportStatus, Status
 from laomo.outreach.models import Booking, ReportPhoto, Talk, TalkReport
 from laomo.regions.models import Organisation
+from laomo.schools.services import record_reached
 
 SAME_SCHOOL_WINDOW = timedelta(days=30)
 EDITABLE = (Status.PLANNED, Status.CONFIRMED)
@@ -615,6 +616,8 @@ def accept_report(report: TalkReport, *, acting_user) -> TalkReport:
     report.decided_at = timezone.now()
     report.save(update_fields=["status", "decided_by", "decided_at"])
     _set_status(talk, Status.ACCEPTED, acting_user, report=report.number)
+    if talk.school_id:
+        record_reached(talk.school_id, talk.starts_on)
     notify(
         [*organiser_users(talk), *_submitter(report)],
         kind="accepted",

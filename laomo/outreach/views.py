@@ -572,7 +572,8 @@ class NoticeOpenView(View):
 
 
 class ProgrammeView(View):
-    """The year's programme settings (banner wording, minimum audience), kept by the city."""
+    """The year's programme settings (banner wording, minimum audience, quotas), kept by the
+    city."""
 
     template_name = "outreach/programme.html"
 
@@ -582,17 +583,13 @@ class ProgrammeView(View):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
-        year = timezone.localdate().year
-        current = ProgrammeYear.of(request.scope.region, year)
-        form = ProgrammeYearForm(
-            instance=current if current.pk else None,
-            initial={
-                "year": year,
-                "banner_template": current.banner_template,
-                "min_audience": current.min_audience,
-            },
+        year = request.GET.get("year", "")
+        year = (
+            int(year) if year.isdigit() and 2020 <= int(year) <= 2100 else timezone.localdate().year
         )
-        return self.show(form)
+        current = ProgrammeYear.of(request.scope.region, year)
+        # An unsaved year's form starts from the defaults (the plan's wording and quotas).
+        return self.show(ProgrammeYearForm(instance=current))
 
     def post(self, request):
         city = request.scope.region

@@ -32,6 +32,12 @@ class PersonFilterSet(RegistryFilterSet):
     group = django_filters.ModelChoiceFilter(
         label=_("宣讲团"), queryset=_groups, empty_label=_("全部"), method="by_group"
     )
+    invited = django_filters.ChoiceFilter(
+        label=_("受邀情况"),
+        choices=[("never", _("从未受邀")), ("ever", _("受邀过"))],
+        empty_label=_("全部"),
+        method="by_invited",
+    )
     active = django_filters.ChoiceFilter(
         label=_("宣讲状态"), choices=ACTIVE_CHOICES, empty_label=_("全部"), method="by_active"
     )
@@ -47,6 +53,12 @@ class PersonFilterSet(RegistryFilterSet):
         return queryset.filter(
             Exists(Membership.objects.filter(person=OuterRef("pk"), group=value))
         )
+
+    def by_invited(self, queryset, name, value):
+        from laomo.outreach.models import Booking
+
+        invited = Exists(Booking.objects.filter(person=OuterRef("pk")))
+        return queryset.filter(invited if value == "ever" else ~invited)
 
     def by_active(self, queryset, name, value):
         return queryset.filter(active=value == "1")

@@ -29,6 +29,7 @@ class Region(ScopedModel):
     """
 
     class Level(models.TextChoices):
+        COUNTRY = "country", _("国家")
         PROVINCE = "province", _("省级")
         CITY = "city", _("地级")
         COUNTY = "county", _("县级")
@@ -76,7 +77,9 @@ class Region(ScopedModel):
     def city(self) -> "Region":
         """The city this region belongs to (itself if it is one), whose name the banner carries."""
         region = self
-        while region.level not in (self.Level.CITY, self.Level.PROVINCE) and region.parent_id:
+        while region.level not in (self.Level.CITY, self.Level.PROVINCE, self.Level.COUNTRY) and (
+            region.parent_id
+        ):
             region = region.parent
         return region
 

@@ -59,10 +59,18 @@ class School(RegistryModel):
         "在校生数", default=0, validators=[MinValueValidator(0), MaxValueValidator(100000)]
     )
     address = models.CharField("地址", max_length=200, blank=True)
+    reached_on = models.DateField(
+        "首次宣讲日期",
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text="行动开展以来本校第一场通过验收的宣讲活动的日期；为空表示尚未覆盖",
+    )
     search_text = models.TextField("检索文本", blank=True, editable=False)
 
     objects = SchoolQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["search_text", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["search_text", "updated_at", "reached_on"])
 
     class Meta:
         verbose_name = "学校"
@@ -71,7 +79,10 @@ class School(RegistryModel):
         constraints = [
             models.UniqueConstraint(fields=["region", "name"], name="school_unique_name_in_county")
         ]
-        indexes = [models.Index(fields=["region", "stage"], name="school_region_stage")]
+        indexes = [
+            models.Index(fields=["region", "stage"], name="school_region_stage"),
+            models.Index(fields=["region", "reached_on"], name="school_region_reached"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -645,6 +645,10 @@ def programme_payload(fx, user_key, obj=None) -> dict:
         "year": str(timezone.localdate().year),
         "banner_template": "{year}年{city}矩阵宣讲（{name}专场）",
         "min_audience": "25",
+        "quota_total": "20",
+        "quota_city": "5",
+        "quota_county": "3",
+        "quota_zone": "",
     }
 
 
