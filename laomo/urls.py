@@ -32,6 +32,8 @@ urlpatterns = [
     path("", include("laomo.regions.urls")),
     path("", include("laomo.audit.urls")),
     path("", include("laomo.outreach.urls")),
+    path("", include("laomo.oversight.urls")),
+    path("", include("laomo.halfyear.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
