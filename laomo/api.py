@@ -13,6 +13,7 @@ from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from laomo.outreach.api import router as outreach_router
+from laomo.oversight.api import router as oversight_router
 from laomo.people.api import router as people_router
 from laomo.regions.api import router as regions_router
 from laomo.schools.api import router as schools_router
@@ -63,6 +64,7 @@ api.add_router("/regions", regions_router)
 api.add_router("/schools", schools_router)
 api.add_router("/", people_router)
 api.add_router("/", outreach_router)
+api.add_router("/oversight", oversight_router)
 
 
 @api.exception_handler(Http404)

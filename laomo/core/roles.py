@@ -37,6 +37,8 @@ _OFFICIAL = {
     "talks.change",
     "talks.report",
     "talks.export",
+    # The quota, coverage and lecturer figures of their own region (002 一、三(一)3).
+    "oversight.view",
 }
 
 PERMISSIONS: dict[str, frozenset[str]] = {

@@ -7,7 +7,16 @@ Definitions, kept in one place:
   once its report is accepted; talks taken place and awaiting acceptance (held, reported,
   returned) and those planned (planned, confirmed) are shown beside; cancelled ones not at all;
 - school-invited talks are outside the quotas and shown beside them (三(二));
-- a school is reached from the date of its first accepted talk since the programme began.
+- a school is reached from the date of its first accepted talk since the programme began;
+- a lecturer's load is the talks of the year (not cancelled) they have confirmed;
+- archived talks and schools count nowhere.
+
+The lists behind the figures: quota, month and audience figures open the talk list
+(`outreach:talk-list`) with its stage/level/organiser/since/until filters; coverage figures open
+the coverage list (`oversight:coverage`), which can say "reached by date X" for any X and isolate
+the schools kept at city level; lecturers' loads open `oversight:lecturers` and
+`oversight:lecturer-talks`, which count confirmed bookings only (the talk list's lecturer filter
+counts every invitation, declined ones included); never-invited lecturers open the person list.
 """
 
 from __future__ import annotations
@@ -36,6 +45,7 @@ STAGES = {
 }
 STAGE_OF = {status: stage for stage, statuses in STAGES.items() for status in statuses}
 STAGE_LABELS = {"accepted": "已验收", "awaiting": "已举办待验收", "planned": "已计划"}
+WIDE_LEVELS = (Region.Level.PROVINCE, Region.Level.COUNTRY)
 
 
 def year_bounds(year: int) -> tuple[date, date]:
@@ -52,9 +62,18 @@ def elapsed_fraction(year: int, today: date) -> float:
     return ((today - start).days + 1) / ((end - start).days + 1)
 
 
-def talk_list_url(**params) -> str:
+def _url(name: str, params: dict) -> str:
     query = {key: value for key, value in params.items() if value not in (None, "")}
-    return f"{reverse('outreach:talk-list')}?{urlencode(query)}"
+    return f"{reverse(name)}?{urlencode(query)}" if query else reverse(name)
+
+
+def talk_list_url(**params) -> str:
+    return _url("outreach:talk-list", params)
+
+
+def coverage_list_url(**params) -> str:
+    """The coverage list: `reached` is "no" when absent, "yes" or "all"; `as_of` a date."""
+    return _url("oversight:coverage", params)
 
 
 @dataclass
@@ -84,7 +103,7 @@ class QuotaRow:
 
     label: str
     region: Region
-    level: str  # "total", "city" or "county"
+    level: str  # "total", "city" or "county" (the development zone is a "county" row)
     minimum: int | None
     counts: Counts
     fraction: float
@@ -109,6 +128,10 @@ class QuotaRow:
 
     @property
     def state_label(self) -> str:
+        if self.fraction >= 1 and self.state in ("on_pace", "behind"):
+            # The year is over: no pace left to keep. Enough talks took place but some still
+            # await acceptance (they count for this year once accepted), or too few took place.
+            return "待验收后完成" if self.state == "on_pace" else "未完成"
         return {
             "none": "不设指标",
             "reached": "已完成",
@@ -232,6 +255,30 @@ def quota_tables(scope, year: int, today: date) -> list[QuotaTable]:
     return tables
 
 
+def grand_total(scope, tables: list[QuotaTable]) -> QuotaRow | None:
+    """For a province or the country: its cities' totals added up, against the sum of their
+    minimums. None for a city or county, whose own total is in its table."""
+    region = scope.region
+    if region is None or region.level not in WIDE_LEVELS or not tables:
+        return None
+    counts, invited = Counts(), Counts()
+    for table in tables:
+        counts.add(table.total.counts)
+        invited.add(table.total.invited)
+    year = tables[0].year
+    return QuotaRow(
+        label=f"{region.name}合计",
+        region=region,
+        level="total",
+        minimum=sum(table.total.minimum or 0 for table in tables),
+        counts=counts,
+        fraction=tables[0].fraction,
+        urls=_stage_urls(year, level="quota", organiser=region.pk),
+        invited=invited,
+        invited_urls=_stage_urls(year, level=Level.SCHOOL, organiser=region.pk),
+    )
+
+
 def _cities(scope) -> list[Region]:
     region = scope.region
     if region.level in (Region.Level.CITY,):
@@ -255,8 +302,15 @@ class CoverageRow:
     schools: int
     reached: int
     yearly: list[int] = field(default_factory=list)  # reached by the end of each year
-    url: str = ""
-    uncovered_url: str = ""
+    url: str = ""  # every school of the row
+    uncovered_url: str = ""  # those not reached by `as_of`
+    reached_url: str = ""  # those reached by `as_of`
+    yearly_urls: list[str] = field(default_factory=list)  # those reached by each year's end
+    code: str = ""  # the region's code, for rows that are regions
+
+    @property
+    def uncovered(self) -> int:
+        return self.schools - self.reached
 
     @property
     def rate(self) -> float:
@@ -265,6 +319,11 @@ class CoverageRow:
     @property
     def percent(self) -> str:
         return f"{self.rate * 100:.1f}%"
+
+    @property
+    def width(self) -> str:
+        """The rate as a CSS percentage without the sign (a progress bar's width)."""
+        return f"{self.rate * 100:.1f}"
 
 
 @dataclass
@@ -284,10 +343,39 @@ class Coverage:
         span = (self.goal - self.start).days
         return min(max((self.as_of - self.start).days / span, 0.0), 1.0) if span else 1.0
 
+    @property
+    def goal_schools(self) -> int:
+        """Schools that should be reached by `as_of` on that even march (rounded up)."""
+        return math.ceil(self.total.schools * self.goal_fraction - 1e-9)
+
+    @property
+    def goal_percent(self) -> str:
+        return f"{self.goal_fraction * 100:.1f}%"
+
+    @property
+    def goal_width(self) -> str:
+        return f"{self.goal_fraction * 100:.1f}"
+
+    @property
+    def by_year(self) -> list[tuple[int, int, str]]:
+        """(year, schools reached by its end, the list of them) for every year so far."""
+        return list(zip(self.years, self.total.yearly, self.total.yearly_urls, strict=True))
+
+    @property
+    def behind_goal(self) -> bool:
+        return self.total.reached < self.goal_schools
+
+    def year_end(self, year: int) -> date:
+        return min(date(year, 12, 31), self.as_of)
+
+    def goal_by(self, day: date) -> float:
+        span = (self.goal - self.start).days
+        return min(max((day - self.start).days / span, 0.0), 1.0) if span else 1.0
+
 
 def coverage(scope, as_of: date) -> Coverage:
     """Schools reached by `as_of`, by county (or city), stage and ownership, year by year. One
-    query per breakdown, each a GROUP BY over the schools in scope."""
+    query for the regions and one per breakdown, each a GROUP BY over the schools in scope."""
     start = programme_start()
     goal = date(start.year + settings.LAOMO_COVERAGE_YEARS, start.month, start.day)
     years = list(range(start.year, max(as_of.year, start.year) + 1))
@@ -302,80 +390,98 @@ def coverage(scope, as_of: date) -> Coverage:
         **{f"y{year}": Count("pk", filter=Q(reached_on__lte=ends(year))) for year in years},
     }
 
-    def rows(group: str, labels: dict, key_of=str) -> list[CoverageRow]:
-        found = {row[group]: row for row in schools.order_by().values(group).annotate(**aggregates)}
-        result = []
-        for key, label in labels.items():
-            row = found.get(key)
-            if row is None:
-                continue
-            filters = {_SCHOOL_FILTER[group]: key_of(key)}
-            result.append(
-                CoverageRow(
-                    label=str(label),
-                    key=str(key),
-                    schools=row["total_schools"],
-                    reached=row["reached_now"],
-                    yearly=[row[f"y{year}"] for year in years],
-                    url=_school_list_url(**filters),
-                    uncovered_url=_school_list_url(reached="no", **filters),
-                )
-            )
-        return result
+    def row_of(label, key, found, code="", **filters) -> CoverageRow:
+        return CoverageRow(
+            label=str(label),
+            key=str(key),
+            code=code,
+            schools=found["total_schools"],
+            reached=found["reached_now"],
+            yearly=[found[f"y{year}"] for year in years],
+            url=coverage_list_url(reached="all", **filters),
+            uncovered_url=coverage_list_url(as_of=as_of.isoformat(), **filters),
+            reached_url=coverage_list_url(reached="yes", as_of=as_of.isoformat(), **filters),
+            yearly_urls=[
+                coverage_list_url(reached="yes", as_of=ends(year).isoformat(), **filters)
+                for year in years
+            ],
+        )
 
-    regions = _coverage_regions(scope, schools)
-    region_group = "region_id" if not regions[1] else "region__parent_id"
-    by_region = rows(region_group, regions[0])
+    def rows(group: str, labels: dict) -> list[CoverageRow]:
+        found = {row[group]: row for row in schools.order_by().values(group).annotate(**aggregates)}
+        return [
+            row_of(label, key, found[key], **{group: key})
+            for key, label in labels.items()
+            if key in found
+        ]
+
     total = schools.order_by().aggregate(**aggregates)
     return Coverage(
         as_of=as_of,
         start=start,
         goal=goal,
         years=years,
-        total=CoverageRow(
-            label="合计",
-            key="total",
-            schools=total["total_schools"],
-            reached=total["reached_now"],
-            yearly=[total[f"y{year}"] for year in years],
-            url=_school_list_url(),
-            uncovered_url=_school_list_url(reached="no"),
-        ),
-        by_region=by_region,
+        total=row_of("合计", "total", total),
+        by_region=_region_rows(scope, schools, aggregates, row_of),
         by_stage=rows("stage", dict(School.Stage.choices)),
         by_ownership=rows("ownership", dict(School.Ownership.choices)),
     )
 
 
-_SCHOOL_FILTER = {
-    "region_id": "region",
-    "region__parent_id": "city",
-    "stage": "stage",
-    "ownership": "ownership",
-}
-
-
-def _school_list_url(**params) -> str:
-    return (
-        f"{reverse('schools:school-list')}?{urlencode(params)}"
-        if params
-        else reverse("schools:school-list")
-    )
-
-
-def _coverage_regions(scope, schools) -> tuple[dict[int, str], bool]:
-    """The rows coverage is broken down by: the counties of a city (or a county itself); for a
-    province or the country, its cities. The flag says whether rows are cities."""
+def _region_rows(scope, schools, aggregates, row_of) -> list[CoverageRow]:
+    """Coverage by the counties of a city (or a county itself); for a province or the country,
+    by its cities. Schools kept at the scope's own level (a city's 市直 schools) get a row of
+    their own, so that the rows add up to the total. Grouped by the school's region path, folded
+    into rows here: two queries whatever the depth."""
     region = scope.region
+    if region is None:
+        return []
     if region.level in (Region.Level.COUNTY, Region.Level.ZONE):
-        return {region.pk: region.name}, False
-    if region.level == Region.Level.CITY:
-        children = Region.objects.unrestricted().filter(parent=region).order_by("code")
-        return {child.pk: child.name for child in children}, False
-    cities = Region.objects.unrestricted().filter(
-        path__startswith=region.path, level=Region.Level.CITY
-    )
-    return {city.pk: city.name for city in cities.order_by("code")}, True
+        row_regions = [region]
+    elif region.level == Region.Level.CITY:
+        row_regions = list(Region.objects.unrestricted().filter(parent=region).order_by("code"))
+    else:
+        row_regions = list(
+            Region.objects.unrestricted()
+            .filter(path__startswith=region.path, level=Region.Level.CITY)
+            .order_by("code")
+        )
+    by_path = {r.path: r for r in row_regions}
+    own_level = region if region.pk not in {r.pk for r in row_regions} else None
+    sums: dict[int, dict] = {}
+    for found in schools.order_by().values("region__path").annotate(**aggregates):
+        path = found["region__path"]
+        target = next(
+            (by_path[prefix] for prefix in _prefixes(path) if prefix in by_path), own_level
+        )
+        if target is None:
+            continue
+        into = sums.setdefault(target.pk, dict.fromkeys(found, 0))
+        for name, value in found.items():
+            if name != "region__path":
+                into[name] += value
+    result = []
+    wide = region.level in WIDE_LEVELS
+    for row_region in row_regions:
+        if row_region.pk in sums:
+            filters = {"city": row_region.pk} if wide else {"region": row_region.pk}
+            result.append(
+                row_of(
+                    row_region.name, row_region.pk, sums[row_region.pk], row_region.code, **filters
+                )
+            )
+    if own_level is not None and own_level.pk in sums:
+        label = f"{own_level.name}（本级）" if wide else f"{own_level.name}（市直）"
+        result.append(
+            row_of(label, own_level.pk, sums[own_level.pk], own_level.code, region=own_level.pk)
+        )
+    return result
+
+
+def _prefixes(path: str) -> list[str]:
+    """ "/1/2/3/" → ["/1/2/3/", "/1/2/", "/1/"], the region and those above it."""
+    parts = [part for part in path.split("/") if part]
+    return ["/" + "/".join(parts[:n]) + "/" for n in range(len(parts), 0, -1)]
 
 
 def uncovered_schools(scope):
@@ -405,6 +511,22 @@ def talks_per_month(scope, year: int) -> dict[str, list[int]]:
     return months
 
 
+def month_urls(year: int, stage: str) -> list[str]:
+    """The talk list of each month of `year` at `stage`: what each bar of the month chart counts."""
+    urls = []
+    for month in range(1, 13):
+        first = date(year, month, 1)
+        last = date(year + (month == 12), month % 12 + 1, 1).toordinal() - 1
+        urls.append(
+            talk_list_url(
+                stage=stage,
+                since=first.isoformat(),
+                until=date.fromordinal(last).isoformat(),
+            )
+        )
+    return urls
+
+
 @dataclass
 class LecturerLoad:
     person_id: int
@@ -421,42 +543,76 @@ class Lecturers:
     never_invited: int
     never_invited_url: str
     active: int
+    overloaded_url: str = ""
+    active_url: str = ""
+    all_url: str = ""
+
+
+def live_talks(scope, year: int):
+    """The talks of the year a lecturer's load is counted over: in scope, not archived, not
+    cancelled."""
+    since, until = year_bounds(year)
+    return (
+        Talk.objects.restrict(scope)
+        .current()
+        .exclude(status=Status.CANCELLED)
+        .filter(starts_on__gte=since, starts_on__lte=until)
+    )
+
+
+def lecturer_loads(scope, year: int):
+    """Each lecturer's load in the year, busiest first: rows of person_id, person__name,
+    person__region__name and n (talks confirmed). A queryset, so that a page counts and slices
+    it in the database."""
+    return (
+        Booking.objects.unrestricted()
+        .filter(talk__in=live_talks(scope, year), status=BookingStatus.CONFIRMED)
+        .order_by()
+        .values("person_id", "person__name", "person__region__name")
+        .annotate(n=Count("talk", distinct=True))
+        .order_by("-n", "person__name", "person_id")
+    )
+
+
+def lecturer_talks(scope, year: int, person_id: int):
+    """The talks of the year a lecturer has confirmed: what their load counts."""
+    confirmed = Booking.objects.unrestricted().filter(
+        talk=OuterRef("pk"), person_id=person_id, status=BookingStatus.CONFIRMED
+    )
+    return live_talks(scope, year).filter(Exists(confirmed))
+
+
+def lecturer_talks_url(person_id: int, year: int) -> str:
+    return f"{reverse('oversight:lecturer-talks', args=[person_id])}?year={year}"
 
 
 def lecturer_load(scope, year: int, *, top: int = 10) -> Lecturers:
     """Who carries too much (more than settings.LAOMO_LECTURER_YEARLY_LIMIT confirmed talks a
     year), and how many active lecturers have never been invited at all."""
-    since, until = year_bounds(year)
-    talks = Talk.objects.restrict(scope).current().exclude(status=Status.CANCELLED)
-    loads = list(
-        Booking.objects.unrestricted()
-        .filter(
-            talk__in=talks.filter(starts_on__gte=since, starts_on__lte=until),
-            status=BookingStatus.CONFIRMED,
-        )
-        .order_by()
-        .values("person_id", "person__name")
-        .annotate(n=Count("talk", distinct=True))
-        .order_by("-n", "person__name")
-    )
+    loads = lecturer_loads(scope, year)
     limit = settings.LAOMO_LECTURER_YEARLY_LIMIT
     people = Person.objects.restrict(scope).current().filter(active=True)
     never = people.exclude(Exists(Booking.objects.filter(person=OuterRef("pk"))))
+    person_list = reverse("people:person-list")
+    load_list = reverse("oversight:lecturers")
     return Lecturers(
         busiest=[
             LecturerLoad(
                 row["person_id"],
                 row["person__name"],
                 row["n"],
-                talk_list_url(lecturer=row["person_id"], since=since, until=until),
+                lecturer_talks_url(row["person_id"], year),
             )
             for row in loads[:top]
         ],
-        overloaded=sum(1 for row in loads if row["n"] > limit),
+        overloaded=loads.filter(n__gt=limit).count(),
         limit=limit,
         never_invited=never.count(),
-        never_invited_url=f"{reverse('people:person-list')}?invited=never",
+        never_invited_url=f"{person_list}?invited=never&active=1",
         active=people.count(),
+        overloaded_url=f"{load_list}?{urlencode({'year': year, 'over': 1})}",
+        active_url=f"{person_list}?active=1",
+        all_url=f"{load_list}?{urlencode({'year': year})}",
     )
 
 
@@ -466,6 +622,7 @@ class Audience:
     teachers: int
     others: int
     talks: int
+    url: str = ""  # the accepted talks of the year, whose reports counted the audience
 
     @property
     def total(self) -> int:
@@ -495,6 +652,7 @@ def audience(scope, year: int) -> Audience:
         teachers=totals["teachers"] or 0,
         others=totals["others"] or 0,
         talks=totals["talks"] or 0,
+        url=_stage_urls(year)["accepted"],
     )
 
 
@@ -506,19 +664,23 @@ class LecturerFigures:
     by_year: dict[int, int]
 
 
+def given_talks(scope, person_id: int):
+    """The talks a lecturer has given: accepted, with their booking confirmed, not archived."""
+    confirmed = Booking.objects.unrestricted().filter(
+        talk=OuterRef("pk"), person_id=person_id, status=BookingStatus.CONFIRMED
+    )
+    return Talk.objects.restrict(scope).current().filter(Exists(confirmed), status=Status.ACCEPTED)
+
+
 def lecturer_figures(scope, person_id: int) -> LecturerFigures:
     """A lecturer's own: accepted talks given, distinct schools, students counted."""
-    accepted = Talk.objects.restrict(scope).filter(
-        status=Status.ACCEPTED,
-        bookings__person_id=person_id,
-        bookings__status=BookingStatus.CONFIRMED,
-    )
-    by_day = accepted.order_by().values("starts_on").annotate(n=Count("pk", distinct=True))
+    accepted = given_talks(scope, person_id)
+    by_day = accepted.order_by().values("starts_on").annotate(n=Count("pk"))
     by_year: dict[int, int] = defaultdict(int)
     for row in by_day:
         by_year[row["starts_on"].year] += row["n"]
-    totals = accepted.aggregate(
-        talks=Count("pk", distinct=True),
+    totals = accepted.order_by().aggregate(
+        talks=Count("pk"),
         schools=Count("school", distinct=True),
     )
     students = (

@@ -43,6 +43,7 @@ from laomo.core.testing.factories import (
     SchoolFactory,
 )
 from laomo.core.testing.world import World
+from laomo.halfyear import testing as halfyear_testing
 from laomo.people.models import Membership
 
 # Public by design: signing in and out, and the load balancer's health check.
@@ -73,7 +74,7 @@ SAME_RULE_AS = {"photo": "talk"}
 
 # Apps whose tables a refused request must leave exactly as they were (including the history
 # tables and the audit log).
-WATCHED_APPS = ("regions", "schools", "people", "audit", "outreach", "notices")
+WATCHED_APPS = ("regions", "schools", "people", "audit", "outreach", "notices", "halfyear")
 
 
 # URL patterns -----------------------------------------------------------------------------------
@@ -210,6 +211,24 @@ def _county_talks(county: frozenset[str], seen: frozenset[str]) -> Reach:
     return _talks(view=seen, change=county, report=county, respond=county, create=county)
 
 
+def _oversight(places: frozenset[str]) -> Reach:
+    """The figures (dashboard, coverage list, API) of the official's own region; a lecturer's
+    load for the lecturers booked and confirmed on talks there (county A's lecturer speaks at
+    county A's talks, B's at B's, the city's at the city's own)."""
+    return {("oversight", "view"): places, ("lecturer", "view"): places}
+
+
+def _half_years(view: frozenset[str], change: frozenset[str], review=NOWHERE) -> Reach:
+    """Half-year reports (002 四(六)): each county files its own to the city; the city reads
+    them all, returns them, and writes its own consolidated report."""
+    return {
+        ("halfyear", "view"): view,
+        ("halfyear", "change"): change,
+        ("halfyear", "create"): change,
+        ("halfyear", "review"): review,
+    }
+
+
 # Every account reads its own notices, and only those.
 _NOTICES: Reach = {("notice", "view"): OWN}
 
@@ -220,31 +239,43 @@ REACH: dict[str, Reach] = {
     "city_union": {
         **_official(EVERYWHERE, schools=False, organisations=True),
         **_city_talks(),
+        **_oversight(EVERYWHERE),
+        **_half_years(EVERYWHERE, CITY, A | B),
         **_NOTICES,
     },
     "city_education": {
         **_official(EVERYWHERE, schools=True, organisations=True),
         **_city_talks(),
+        **_oversight(EVERYWHERE),
+        **_half_years(EVERYWHERE, CITY, A | B),
         **_NOTICES,
     },
     "county_union_a": {
         **_official(A, schools=False, organisations=False),
         **_county_talks(A, AT_A),
+        **_oversight(A),
+        **_half_years(A, A),
         **_NOTICES,
     },
     "county_education_a": {
         **_official(A, schools=True, organisations=False),
         **_county_talks(A, AT_A),
+        **_oversight(A),
+        **_half_years(A, A),
         **_NOTICES,
     },
     "county_union_b": {
         **_official(B, schools=False, organisations=False),
         **_county_talks(B, B),
+        **_oversight(B),
+        **_half_years(B, B),
         **_NOTICES,
     },
     "county_education_b": {
         **_official(B, schools=True, organisations=False),
         **_county_talks(B, B),
+        **_oversight(B),
+        **_half_years(B, B),
         **_NOTICES,
     },
     # A school sees and reports every talk held at it, but changes (and answers for the
@@ -272,6 +303,7 @@ REACH: dict[str, Reach] = {
         ("person", "own"): A,
         ("group", "view"): A,
         ("schedule", "own"): A,
+        ("figures", "own"): A,
         **_talks(view=frozenset({"a", "school_a"}), respond=frozenset({"a", "school_a"})),
         **_NOTICES,
     },
@@ -875,6 +907,61 @@ OUTREACH_ROUTES = [
     ),
 ]
 
+# The figures: city and county officials see their own region's; a lecturer's load opens only
+# for a lecturer confirmed on a talk within the asker's region; a lecturer sees their own figures.
+OVERSIGHT_ROUTES = [
+    Route("oversight:dashboard", kind="oversight"),
+    Route("oversight:coverage", kind="oversight"),
+    Route("oversight:lecturers", kind="oversight"),
+    # `lecturer` is the person booked on the talk of each place (see `add_talks`).
+    Route("oversight:lecturer-talks", {"pk": "lecturer"}),
+    Route("oversight:my-dashboard", kind="figures", action="own"),
+    Route("api:oversight_quotas", kind="oversight"),
+    Route("api:oversight_coverage", kind="oversight"),
+]
+
+HALFYEAR = {"pk": "halfyear"}
+HALF_YEAR_ROUTES = [
+    Route("halfyear:index", kind="halfyear"),
+    Route(
+        "halfyear:open",
+        kind="halfyear",
+        action="create",
+        get=None,
+        post=302,
+        payload=halfyear_testing.open_payload,
+    ),
+    Route("halfyear:report", HALFYEAR),
+    Route(
+        "halfyear:save",
+        HALFYEAR,
+        action="change",
+        get=None,
+        post=302,
+        payload=halfyear_testing.narrative_payload,
+    ),
+    Route(
+        "halfyear:submit",
+        HALFYEAR,
+        action="change",
+        get=None,
+        post=302,
+        payload=halfyear_testing.narrative_payload,
+    ),
+    Route(
+        "halfyear:return",
+        HALFYEAR,
+        action="review",
+        get=None,
+        post=302,
+        payload=halfyear_testing.return_payload,
+        prepare=halfyear_testing.submitted_first,
+    ),
+    Route("halfyear:docx", HALFYEAR),
+    Route("halfyear:xlsx", HALFYEAR),
+    Route("halfyear:history", HALFYEAR),
+]
+
 ROUTES: dict[str, Route] = {
     route.name: route
     for route in [
@@ -922,6 +1009,8 @@ ROUTES: dict[str, Route] = {
         Route("api:list_lecture_groups"),
         Route("api:get_lecture_group", {"group_id": "group"}),
         *OUTREACH_ROUTES,
+        *OVERSIGHT_ROUTES,
+        *HALF_YEAR_ROUTES,
     ]
 }
 

@@ -25,6 +25,7 @@ from laomo.core.testing.matrix import (
     unknown_patterns,
     url_patterns,
 )
+from laomo.halfyear.testing import add_half_years
 from laomo.outreach.documents import BannerDocument
 from laomo.people.models import Person
 
@@ -35,7 +36,7 @@ def fx(world, settings, tmp_path, monkeypatch):
     # Who gets the banner is the matrix's business; its typesetting (a second of WeasyPrint for
     # every cell that may have it) is test_documents'.
     monkeypatch.setattr(BannerDocument, "render", lambda self: b"%PDF-1.7 banner")
-    return add_talks(build_matrix_world(world))
+    return add_half_years(add_talks(build_matrix_world(world)))
 
 
 def test_every_url_pattern_is_known():
