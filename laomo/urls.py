@@ -4,6 +4,8 @@ from django.urls import include, path
 
 from laomo.accounts.forms import LoginForm
 from laomo.api import api
+from laomo.core.suggest import KINDS as SUGGEST_KINDS
+from laomo.core.suggest import suggest
 from laomo.core.views import HomeView, healthz
 
 admin.site.site_header = "劳模工匠进校园工作平台 · 系统管理"
@@ -27,6 +29,10 @@ urlpatterns = [
         name="password-change",
     ),
     path("healthz", healthz, name="healthz"),
+    *[
+        path(f"suggest/{kind}/", suggest, {"kind": kind}, name=f"suggest-{kind}")
+        for kind in SUGGEST_KINDS
+    ],
     path("", include("laomo.people.urls")),
     path("", include("laomo.schools.urls")),
     path("", include("laomo.regions.urls")),

@@ -3,6 +3,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from laomo.core.widgets import SuggestSelect
 from laomo.outreach.choices import Level, Status
 from laomo.outreach.models import Booking, Talk
 from laomo.people.models import Person
@@ -53,16 +54,27 @@ class TalkFilterSet(django_filters.FilterSet):
         label=_("统筹层级"), choices=LEVEL_CHOICES, empty_label=_("全部"), method="by_level"
     )
     organiser = django_filters.ModelChoiceFilter(
-        label=_("统筹区划"), queryset=_regions, empty_label=_("全部"), method="by_organiser"
+        label=_("统筹区划"),
+        queryset=_regions,
+        empty_label=_("全部"),
+        method="by_organiser",
+        widget=SuggestSelect("regions"),
     )
     region = django_filters.ModelChoiceFilter(
-        label=_("县（区）"), queryset=_counties, empty_label=_("全部")
+        label=_("县（区）"),
+        queryset=_counties,
+        empty_label=_("全部"),
+        widget=SuggestSelect("counties"),
     )
     school = django_filters.ModelChoiceFilter(
-        label=_("学校"), queryset=_schools, empty_label=_("全部")
+        label=_("学校"), queryset=_schools, empty_label=_("全部"), widget=SuggestSelect("schools")
     )
     lecturer = django_filters.ModelChoiceFilter(
-        label=_("宣讲员"), queryset=_people, empty_label=_("全部"), method="by_lecturer"
+        label=_("宣讲员"),
+        queryset=_people,
+        empty_label=_("全部"),
+        method="by_lecturer",
+        widget=SuggestSelect("people"),
     )
     since = django_filters.DateFilter(
         label=_("起始日期"), field_name="starts_on", lookup_expr="gte", widget=_DATE

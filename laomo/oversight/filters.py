@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from laomo.core.filters import search_condition
+from laomo.core.widgets import SuggestSelect
 from laomo.oversight.figures import WIDE_LEVELS
 from laomo.regions.models import Region
 from laomo.schools.models import School
@@ -62,7 +63,11 @@ class CoverageFilterSet(django_filters.FilterSet):
         label=_("市"), queryset=_cities, empty_label=_("全部"), method="within"
     )
     region = django_filters.ModelChoiceFilter(
-        label=_("县（区）"), queryset=_regions, empty_label=_("全部"), field_name="region"
+        label=_("县（区）"),
+        queryset=_regions,
+        empty_label=_("全部"),
+        field_name="region",
+        widget=SuggestSelect("counties"),
     )
     stage = django_filters.ChoiceFilter(
         label=_("学段"), choices=School.Stage.choices, empty_label=_("全部")

@@ -3,6 +3,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from laomo.core.filters import RegistryFilterSet
+from laomo.core.widgets import SuggestSelect
 from laomo.people.choices import Gender, HonourLevel
 from laomo.people.models import Honour, LectureGroup, Membership, Person
 from laomo.regions.models import Region
@@ -21,7 +22,10 @@ def _groups(request):
 
 class PersonFilterSet(RegistryFilterSet):
     region = django_filters.ModelChoiceFilter(
-        label=_("县（区）"), queryset=_regions, empty_label=_("全部")
+        label=_("县（区）"),
+        queryset=_regions,
+        empty_label=_("全部"),
+        widget=SuggestSelect("regions"),
     )
     gender = django_filters.ChoiceFilter(
         label=_("性别"), choices=Gender.choices, empty_label=_("全部")
@@ -30,7 +34,11 @@ class PersonFilterSet(RegistryFilterSet):
         label=_("荣誉级别"), choices=LEVEL_CHOICES, empty_label=_("全部"), method="by_honour_level"
     )
     group = django_filters.ModelChoiceFilter(
-        label=_("宣讲团"), queryset=_groups, empty_label=_("全部"), method="by_group"
+        label=_("宣讲团"),
+        queryset=_groups,
+        empty_label=_("全部"),
+        method="by_group",
+        widget=SuggestSelect("groups"),
     )
     invited = django_filters.ChoiceFilter(
         label=_("受邀情况"),
@@ -66,7 +74,10 @@ class PersonFilterSet(RegistryFilterSet):
 
 class LectureGroupFilterSet(RegistryFilterSet):
     region = django_filters.ModelChoiceFilter(
-        label=_("组建区划"), queryset=_regions, empty_label=_("全部")
+        label=_("组建区划"),
+        queryset=_regions,
+        empty_label=_("全部"),
+        widget=SuggestSelect("regions"),
     )
     search_field = "name"
 

@@ -2,6 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from laomo.core.filters import RegistryFilterSet
+from laomo.core.widgets import SuggestSelect
 from laomo.regions.models import Region
 from laomo.schools.models import School
 
@@ -12,7 +13,10 @@ def _counties(request):
 
 class SchoolFilterSet(RegistryFilterSet):
     region = django_filters.ModelChoiceFilter(
-        label=_("县（区）"), queryset=_counties, empty_label=_("全部")
+        label=_("县（区）"),
+        queryset=_counties,
+        empty_label=_("全部"),
+        widget=SuggestSelect("counties"),
     )
     stage = django_filters.ChoiceFilter(
         label=_("学段"), choices=School.Stage.choices, empty_label=_("全部")

@@ -967,6 +967,11 @@ ROUTES: dict[str, Route] = {
     for route in [
         Route("home"),
         Route("password-change"),
+        # The options a filter's search box offers: scoped rows, tested in core/tests/test_suggest.
+        *(
+            Route(f"suggest-{kind}")
+            for kind in ("schools", "people", "groups", "regions", "counties")
+        ),
         *_pages("people:person", "person", person_payload, archive_action="archive"),
         Route("people:person-phone", {"pk": "person"}, action="reveal", get=None, post=200),
         # An empty upload: the form answers with its errors, and nothing is imported.

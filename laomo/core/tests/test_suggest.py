@@ -1,0 +1,97 @@
+"""The filter selects that stay small: a plain select while the rows fit, the chosen option and a
+search box when they do not; the search box's options scoped like every other list."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from laomo.core import widgets
+from laomo.core.testing.factories import SchoolFactory
+
+KINDS = ("schools", "people", "groups", "regions", "counties")
+
+
+def _options(response) -> str:
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_small_list_is_a_plain_select(login, world):
+    page = _options(login(world.user("county_union_a")).get(reverse("outreach:talk-list")))
+    assert 'name="school"' in page
+    assert f">{world.a.school.name}</option>" in page
+    assert f">{world.a.other_school.name}</option>" in page
+    assert "lm-suggest" not in page
+
+
+def test_a_long_list_carries_the_chosen_option_only(login, world, monkeypatch):
+    monkeypatch.setattr(widgets, "LIMIT", 1)
+    client = login(world.user("county_union_a"))
+    page = _options(client.get(reverse("outreach:talk-list")))
+    assert "lm-suggest" in page
+    assert reverse("suggest-schools") in page
+    assert f">{world.a.school.name}</option>" not in page
+    chosen = world.a.other_school
+    page = _options(client.get(reverse("outreach:talk-list"), {"school": chosen.pk}))
+    assert f'<option value="{chosen.pk}" selected>{chosen.name}</option>' in page
+    assert f">{world.a.school.name}</option>" not in page
+
+
+def test_a_long_list_keeps_the_page_to_a_fixed_number_of_queries(
+    login, world, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr(widgets, "LIMIT", 5)
+    client = login(world.user("county_union_a"))
+    url = reverse("schools:school-list")
+    client.get(url)  # warm the session and the caches
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    SchoolFactory.create_batch(12, region=world.a.region)
+    with django_assert_num_queries(len(few.captured_queries)):
+        client.get(url)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_suggestions_stay_in_the_county(login, world, kind):
+    page = _options(login(world.user("county_union_a")).get(reverse(f"suggest-{kind}")))
+    foreign = {
+        "schools": world.b.school.name,
+        "people": world.b.person.name,
+        "groups": world.b.group.name,
+        "regions": world.b.region.name,
+        "counties": world.b.region.name,
+    }[kind]
+    own = {
+        "schools": world.a.school.name,
+        "people": world.a.person.name,
+        "groups": world.a.group.name,
+        "regions": world.a.region.name,
+        "counties": world.a.region.name,
+    }[kind]
+    assert own in page
+    assert foreign not in page
+
+
+def test_suggestions_match_pinyin_initials_and_say_when_there_are_more(
+    login, world, monkeypatch
+):
+    from laomo.core import suggest
+
+    monkeypatch.setattr(suggest, "SHOWN", 3)
+    for number in "一二三四五":
+        SchoolFactory(region=world.a.region, name=f"何家村第{number}小学")
+    client = login(world.user("city_union"))
+    page = _options(client.get(reverse("suggest-schools"), {"q": "hjcd"}))
+    assert page.count("小学（原州区）") == 3
+    assert "只列出前 3 项" in page
+    page = _options(client.get(reverse("suggest-schools"), {"q": "没有这所学校"}))
+    assert "没有找到“没有这所学校”" in page
+
+
+def test_anonymous_is_sent_to_sign_in(client):
+    response = client.get(reverse("suggest-schools"), {"q": "a"})
+    assert response.status_code == 302
