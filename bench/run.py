@@ -321,38 +321,43 @@ def markdown(db: str, preset: str, info: dict, measured: dict, counts: dict, loa
     dashboards = measured.get("dashboard", [])
     if dashboards:
         lines += [
-            "### Dashboards: the figure functions against hand-written SQL",
+            "### Dashboards against hand-written SQL",
             "",
-            "Same numbers required first (asserted), then timed alternately in one process; "
-            "medians.",
+            "The hand-written SQL computes the same five figures (quotas, coverage, talks per "
+            "month, lecturers' load, audience); the numbers are required equal first, then both "
+            "are timed "
+            "alternately in one process (medians). The target is the dashboard's server time — the "
+            "whole page `/oversight/`, figures and rendering — at most 3× the hand SQL. The rows "
+            "below it break the figure functions down one by one (on a county these are single "
+            "milliseconds, where Python's fixed cost shows).",
             "",
-            "| Dashboard | Figure | figures.py (ms) | hand SQL (ms) | ratio | ≤ 3× |",
+            "| Dashboard | What | Laomo (ms) | hand SQL (ms) | ratio | ≤ 3× |",
             "|---|---|---:|---:|---:|:---:|",
         ]
         for entry in dashboards:
             who = f"{entry['who']} ({entry['region']}, {entry['year']})"
-            for name, (orm, sql) in entry["figures"].items():
-                ratio = orm / sql if sql else float("inf")
-                lines.append(
-                    f"| {who} | {name} | {ms(orm)} | {ms(sql)} | {ratio:.1f}× | "
-                    f"{verdict(ratio <= DASHBOARD_RATIO)} |"
-                )
-            ratio = entry["orm"] / entry["sql"] if entry["sql"] else float("inf")
-            lines.append(
-                f"| {who} | **all five** ({entry['rounds']} rounds) | **{ms(entry['orm'])}** | "
-                f"**{ms(entry['sql'])}** | **{ratio:.1f}×** | {verdict(ratio <= DASHBOARD_RATIO)} |"
-            )
             page = entry.get("page") or {}
             if page.get("status") == 200:
+                ratio = page["median"] / entry["sql"] if entry["sql"] else float("inf")
                 lines.append(
-                    f"| {who} | whole page `/oversight/` (test client, {page['queries']} queries, "
-                    f"{page['bytes'] // 1024} KB) | {ms(page['median'])} | | | |"
+                    f"| {who} | **whole page** `/oversight/` ({page['queries']} queries, "
+                    f"{page['bytes'] // 1024} KB) | **{ms(page['median'])}** | "
+                    f"**{ms(entry['sql'])}** | **{ratio:.1f}×** | "
+                    f"{verdict(ratio <= DASHBOARD_RATIO)} |"
                 )
             else:
                 lines.append(
-                    f"| {who} | whole page `/oversight/` | not available (HTTP "
-                    f"{page.get('status')}) | | | |"
+                    f"| {who} | whole page `/oversight/`: not available (HTTP "
+                    f"{page.get('status')}) | | | | **NO** |"
                 )
+            ratio = entry["orm"] / entry["sql"] if entry["sql"] else float("inf")
+            lines.append(
+                f"| {who} | the five figure functions ({entry['rounds']} rounds) | "
+                f"{ms(entry['orm'])} | {ms(entry['sql'])} | {ratio:.1f}× | |"
+            )
+            for name, (orm, sql) in entry["figures"].items():
+                ratio = orm / sql if sql else float("inf")
+                lines.append(f"| {who} | · {name} | {ms(orm)} | {ms(sql)} | {ratio:.1f}× | |")
         lines.append("")
 
     lists = measured.get("lists", [])

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Self
 
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.functional import SimpleLazyObject
+from django.utils.functional import SimpleLazyObject, cached_property
 
 from laomo.core.roles import CITY_ROLES, COUNTY_ROLES, OFFICIAL_ROLES, Role, permissions_of
 
@@ -101,7 +101,37 @@ class Scope:
         """A Q matching rows whose `lookup` region lies within this scope's region."""
         if self.region is None:
             return models.Q(pk__in=[])
-        return models.Q(**{f"{lookup}__path__startswith": self.region.path})
+        return within_q(self.region, lookup, ids=self._region_ids)
+
+    @cached_property
+    def _region_ids(self) -> list[int] | None:
+        return regions_below(self.region)
+
+
+def regions_below(region: Region) -> list[int] | None:
+    """The ids of `region` and every region below it; None at the top of the tree (all of them)."""
+    if region.parent_id is None:
+        return None
+    from laomo.regions.models import Region
+
+    below = Region.objects.unrestricted().filter(path__startswith=region.path)
+    return list(below.values_list("pk", flat=True))
+
+
+def within_q(region: Region, lookup: str = "region", *, ids=False) -> models.Q:
+    """A Q matching rows whose `lookup` region is `region` or lies below it.
+
+    Written as `region_id IN (…the ids…)` rather than a join on the region's path: the small
+    regions table is read once, and the big table through its own index on the region column, on
+    SQLite and PostgreSQL alike (at national size a county's talks come in milliseconds, where the
+    join, or an IN over a subquery on PostgreSQL, read every talk). At the top of the tree there is
+    nothing to filter. `ids` passes the ids when the caller already has them.
+    """
+    if ids is False:
+        ids = regions_below(region)
+    if ids is None:
+        return models.Q()
+    return models.Q(**{f"{lookup}__in": ids})
 
 
 ANONYMOUS = Scope()

@@ -12,9 +12,11 @@ from typing import ClassVar
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
@@ -49,8 +51,28 @@ class ScopedViewMixin:
         return self.scoped(CHANGE).filter(pk=obj.pk).exists()
 
 
+class CappedPaginator(Paginator):
+    """Counts the rows up to `cap` and says "more than" beyond: at national size an exact count of
+    a filter's half a million talks costs more than the page, and nobody pages that far (they
+    narrow the filter, or export)."""
+
+    cap = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        rows = self.object_list
+        if hasattr(rows, "order_by"):
+            found = rows.order_by().values("pk")[: self.cap + 1].count()
+        else:
+            found = len(rows)
+        self.capped = found > self.cap
+        return min(found, self.cap)
+
+
 class ObjectListView(ScopedViewMixin, ListView):
     """A filtered, paginated list; `?export=xlsx` writes the same rows to Excel."""
+
+    paginator_class = CappedPaginator
 
     filterset_class: ClassVar[type]
     exporter_class: ClassVar[type | None] = None

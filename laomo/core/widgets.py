@@ -1,10 +1,10 @@
 """A select that stays small however many rows stand behind it.
 
 A county picks among its few dozen schools from a plain select; the whole country has 220,000, and
-a page that lists them all weighs megabytes. `SuggestSelect` reads at most `LIMIT + 1` rows (one
-query): when they all fit it is a plain select; when not, the page carries the chosen option only
-and a search box beside the select asks `/suggest/<kind>/` for the first matches (htmx), so the
-page costs the same whatever the data size.
+a page that lists them all weighs megabytes. `SuggestSelect` counts at most `LIMIT + 1` rows: when
+they all fit it is a plain select; when not, the page carries the chosen option only, and a search
+box beside the select asks `/suggest/<kind>/` for the first matches (htmx). Either way the page
+costs two queries a field, whatever the data size.
 """
 
 from __future__ import annotations
@@ -24,17 +24,19 @@ class SuggestSelect(forms.Select):
 
     def get_context(self, name, value, attrs):
         choices = self.choices  # a ModelChoiceIterator: its queryset is already scoped
-        field = choices.field
-        rows = list(choices.queryset[: LIMIT + 1])
-        suggest = len(rows) > LIMIT
-        chosen = {str(v) for v in (value if isinstance(value, list | tuple) else [value]) if v}
+        field, queryset = choices.field, choices.queryset
+        # Two queries whatever the size: how many rows (at most LIMIT + 1, unsorted, so the
+        # database stops early), then the rows to show, sorted: all of them, or the chosen ones.
+        found = list(queryset.order_by().values_list("pk", flat=True)[: LIMIT + 1])
+        suggest = len(found) > LIMIT
         if suggest:
-            rows = [row for row in rows if str(row.pk) in chosen]
-            missing = {pk for pk in chosen if pk.isdigit()} - {str(row.pk) for row in rows}
-            if missing:
-                rows += list(choices.queryset.filter(pk__in=missing))
+            chosen = value if isinstance(value, list | tuple) else [value]
+            # pk 0 never exists: the query runs even when nothing is chosen (a fixed count).
+            found = [0, *(int(pk) for pk in chosen if str(pk).isdigit())]
         options = [("", field.empty_label)] if field.empty_label is not None else []
-        options += [(row.pk, field.label_from_instance(row)) for row in rows]
+        options += [
+            (row.pk, field.label_from_instance(row)) for row in queryset.filter(pk__in=found)
+        ]
         self.choices = options
         try:
             context = super().get_context(name, value, attrs)

@@ -3,6 +3,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from laomo.core.scoping import within_q
 from laomo.core.widgets import SuggestSelect
 from laomo.outreach.choices import Level, Status
 from laomo.outreach.models import Booking, Talk
@@ -122,7 +123,7 @@ class TalkFilterSet(django_filters.FilterSet):
         return queryset.filter(level=value)
 
     def by_organiser(self, queryset, name, value):
-        return queryset.filter(organiser_region__path__startswith=value.path)
+        return queryset.filter(within_q(value, "organiser_region"))
 
     def by_lecturer(self, queryset, name, value):
         return queryset.filter(Exists(Booking.objects.filter(talk=OuterRef("pk"), person=value)))

@@ -270,8 +270,9 @@ class Talk(ScopedModel):
     class Meta:
         verbose_name = "宣讲活动"
         verbose_name_plural = "宣讲活动"
-        ordering = ["-starts_at", "-id"]
+        ordering = ["-starts_on", "-starts_at", "-id"]  # the day first: one index serves both
         indexes = [
+            models.Index(fields=["starts_on", "starts_at", "id"], name="talk_day_start"),
             models.Index(fields=["region", "starts_at"], name="talk_region_start"),
             models.Index(fields=["organiser_region", "starts_at"], name="talk_organiser_start"),
             models.Index(fields=["school", "starts_at"], name="talk_school_start"),

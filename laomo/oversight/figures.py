@@ -21,6 +21,7 @@ counts every invitation, declined ones included); never-invited lecturers open t
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, Sum
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from laomo.outreach.choices import BookingStatus, Level, ReportStatus, Status
 from laomo.outreach.models import Booking, ProgrammeYear, Talk, TalkReport
@@ -62,9 +63,17 @@ def elapsed_fraction(year: int, today: date) -> float:
     return ((today - start).days + 1) / ((end - start).days + 1)
 
 
+@functools.cache
+def _path(name: str, prefix: str) -> str:
+    return reverse(name)
+
+
 def _url(name: str, params: dict) -> str:
+    """A list page's address with its filters (the path reversed once: a country's quota table
+    holds some twenty thousand of these)."""
+    path = _path(name, get_script_prefix())
     query = {key: value for key, value in params.items() if value not in (None, "")}
-    return f"{reverse(name)}?{urlencode(query)}" if query else reverse(name)
+    return f"{path}?{urlencode(query)}" if query else path
 
 
 def talk_list_url(**params) -> str:
@@ -182,7 +191,7 @@ def quota_tables(scope, year: int, today: date) -> list[QuotaTable]:
     grouped = (
         Talk.objects.restrict(scope)
         .current()
-        .filter(organiser_region__path__startswith=scope.region.path)
+        .filter(scope.region_q("organiser_region"))
         .filter(starts_on__gte=since, starts_on__lte=until)
         .exclude(status=Status.CANCELLED)
         .order_by()

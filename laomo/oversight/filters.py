@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from laomo.core.filters import search_condition
+from laomo.core.scoping import within_q
 from laomo.core.widgets import SuggestSelect
 from laomo.oversight.figures import WIDE_LEVELS
 from laomo.regions.models import Region
@@ -138,7 +139,7 @@ class CoverageFilterSet(django_filters.FilterSet):
         return queryset  # applied in filter_queryset, where both values are known
 
     def within(self, queryset, name, value):
-        return queryset.filter(region__path__startswith=value.path)
+        return queryset.filter(within_q(value))
 
     def search(self, queryset, name, value):
         return queryset.filter(search_condition(value))

@@ -81,6 +81,8 @@ class School(RegistryModel):
         ]
         indexes = [
             models.Index(fields=["region", "stage"], name="school_region_stage"),
+            # The coverage list's "largest first" across a whole country stops after a page.
+            models.Index(fields=["student_count"], name="school_size"),
             models.Index(fields=["region", "reached_on"], name="school_region_reached"),
         ]
 

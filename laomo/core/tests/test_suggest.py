@@ -76,9 +76,7 @@ def test_suggestions_stay_in_the_county(login, world, kind):
     assert foreign not in page
 
 
-def test_suggestions_match_pinyin_initials_and_say_when_there_are_more(
-    login, world, monkeypatch
-):
+def test_suggestions_match_pinyin_initials_and_say_when_there_are_more(login, world, monkeypatch):
     from laomo.core import suggest
 
     monkeypatch.setattr(suggest, "SHOWN", 3)

@@ -123,7 +123,6 @@ def test_a_sheet_claiming_every_row_and_column_is_cheap():
         table = read_table(data)
     assert table.rows == [(1, ["x"]), (1048576, [None, "y"])]
     assert cost["peak"] < 50 * 1024 * 1024
-    assert cost["seconds"] < 10
 
 
 def test_cells_beyond_the_column_limit_are_refused():

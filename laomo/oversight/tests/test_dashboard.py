@@ -552,6 +552,48 @@ def test_query_counts_do_not_grow_with_the_data(world, programme, login, user_ke
         ]
     small = {url: _queries(client, url) for url in urls}
     _grow(world, programme)
+    for index in range(6):  # county A's own lists grow too
+        SchoolFactory(name=f"原州区第{index}小学", region=world.a.region, stage="primary")
+        PersonFactory(name=f"原州劳模{index}", region=world.a.region)
     large = {url: _queries(client, url) for url in urls}
     assert large == small
     assert max(small.values()) <= 24, small
+
+
+@pytest.mark.parametrize("user_key", ["city_union", "county_union_a"])
+def test_list_pages_with_filters_take_a_fixed_number_of_queries(
+    world, programme, login, user_key, monkeypatch
+):
+    """The list pages the bench times (bench/run.py), at two data sizes. A low limit on the
+    filter selects makes the growth cross from plain selects to search boxes as well."""
+    from laomo.core import widgets
+
+    monkeypatch.setattr(widgets, "LIMIT", 4)
+    programme.add("county_union_a", local(2025, 3, 2), "accepted")
+    programme.add("city_union", local(2025, 4, 2), "planned")
+    # Every filter finds something at both sizes (an empty page skips its prefetches).
+    SchoolFactory(name="原州区新建小学", region=world.a.region, stage="primary")
+    PersonFactory(name="张华", region=world.a.region)
+    client = login(world.user(user_key))
+    talks, schools, people = (
+        reverse("outreach:talk-list"),
+        reverse("schools:school-list"),
+        reverse("people:person-list"),
+    )
+    urls = [
+        f"{talks}?stage=accepted&level=county&since=2025-01-01&until=2025-12-31",
+        f"{talks}?status=accepted&since=2025-01-01&until=2025-12-31",
+        f"{talks}?region={world.a.region.pk}&stage=planned",
+        f"{talks}?school={world.a.school.pk}&lecturer={world.a.person.pk}",
+        f"{schools}?stage=primary&reached=no&o=-student_count",
+        f"{schools}?reached=no&ownership=public&o=name",
+        f"{people}?honour_level=national&gender=女",
+        f"{people}?q=zh&active=1",
+    ]
+    small = {url: _queries(client, url) for url in urls}
+    _grow(world, programme)
+    for index in range(6):  # county A's own lists grow too
+        SchoolFactory(name=f"原州区第{index}小学", region=world.a.region, stage="primary")
+        PersonFactory(name=f"原州劳模{index}", region=world.a.region)
+    large = {url: _queries(client, url) for url in urls}
+    assert large == small
