@@ -6,6 +6,7 @@ the repository. See README.md («配置») for the list.
 
 import os
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -76,6 +77,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "ninja",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "laomo.accounts.middleware.SignInPolicyMiddleware",
     "laomo.accounts.middleware.ApiTokenMiddleware",
     "laomo.accounts.middleware.LoginRequiredMiddleware",
     "laomo.core.scoping.ScopeMiddleware",
@@ -94,6 +99,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a lockout flagged during sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "laomo.urls"
@@ -139,12 +146,54 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Sign-in (等保2.0 身份鉴别). The lockout backend refuses a locked account or address before the
+# password is checked; ModelBackend checks the password and refuses deactivated accounts.
+AUTHENTICATION_BACKENDS = [
+    "laomo.accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "laomo.accounts.validators.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "laomo.accounts.validators.NotUsernameValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {
+            "user_attributes": ("username", "display_name", "first_name", "last_name", "email")
+        },
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# A password is changed every 90 days, and at the first sign-in with one an administrator set.
+LAOMO_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("LAOMO_PASSWORD_MAX_AGE_DAYS", "90"))
+# A session ends after 30 minutes without a request, and 8 hours after sign-in in any case.
+LAOMO_SESSION_IDLE_MINUTES = int(os.environ.get("LAOMO_SESSION_IDLE_MINUTES", "30"))
+LAOMO_SESSION_MAX_HOURS = int(os.environ.get("LAOMO_SESSION_MAX_HOURS", "8"))
+SESSION_COOKIE_AGE = LAOMO_SESSION_MAX_HOURS * 3600
+# Five failed sign-ins lock the account (from any address) and the address (for any account) for
+# 30 minutes: two separate lockout parameters, not their combination, which would lock only that
+# one account at that one address and let an attacker move on to the next account or address.
+AXES_FAILURE_LIMIT = int(os.environ.get("LAOMO_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LAOMO_LOCKOUT_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A success does not wipe the count: it would also wipe the address's failures against other
+# accounts, letting someone with one account of their own reset the counter between guesses.
+AXES_RESET_ON_SUCCESS = False
+AXES_CLIENT_IP_CALLABLE = "laomo.core.requests.client_ip"
+AXES_LOCKOUT_CALLABLE = "laomo.accounts.views.locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit log
+AXES_VERBOSE = False
+# Kept out of the attempts table: the password (always), and a mistyped second-factor code.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
+# The second factor (TOTP, any authenticator app). Anyone may turn it on for their account; with
+# this set, the city's administrators (city union and education bureau accounts, and the
+# superusers and staff of the Django admin) must, and are sent to set it up at their next sign-in.
+LAOMO_REQUIRE_TOTP_FOR_ADMINS = env_bool("LAOMO_REQUIRE_TOTP_FOR_ADMINS")
+OTP_TOTP_ISSUER = os.environ.get("LAOMO_TOTP_ISSUER", "劳模工匠进校园")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

@@ -1,8 +1,6 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from laomo.accounts.forms import LoginForm
 from laomo.api import api
 from laomo.core.suggest import KINDS as SUGGEST_KINDS
 from laomo.core.suggest import suggest
@@ -13,21 +11,7 @@ admin.site.site_title = "系统管理"
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html", authentication_form=LoginForm
-        ),
-        name="login",
-    ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "account/password/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change.html", success_url="/"
-        ),
-        name="password-change",
-    ),
+    path("", include("laomo.accounts.urls")),
     path("healthz", healthz, name="healthz"),
     *[
         path(f"suggest/{kind}/", suggest, {"kind": kind}, name=f"suggest-{kind}")

@@ -1,7 +1,32 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
 
+from laomo.accounts.forms import AdminPasswordChangeForm, AdminUserCreationForm
 from laomo.accounts.models import ApiToken, User
+from laomo.accounts.services import audit_region
+from laomo.audit.models import AuditEntry
+from laomo.audit.services import record
+
+
+@login_not_required
+def _sign_in_on_the_site(request, extra_context=None):
+    """The admin's own sign-in form would skip the second factor: superusers and staff sign in
+    on the site's page like everyone else, and come back."""
+    if request.user.is_authenticated:
+        if not request.user.is_staff:
+            raise PermissionDenied  # signed in, but the admin is not theirs
+        return redirect("admin:index")
+    return redirect_to_login(request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index"))
+
+
+admin.site.login = _sign_in_on_the_site
 
 
 @admin.register(User)
@@ -11,8 +36,25 @@ class LaomoUserAdmin(UserAdmin):
     fieldsets = (
         *UserAdmin.fieldsets,
         ("角色与范围", {"fields": ("role", "display_name", "region", "school", "person")}),
+        ("登录安全", {"fields": ("must_change_password", "password_changed_at")}),
     )
+    readonly_fields = ("password_changed_at",)
     raw_id_fields = ("school", "person")
+    add_form = AdminUserCreationForm
+    change_password_form = AdminPasswordChangeForm
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = self.get_object(request, unquote(id))
+            record(
+                AuditEntry.Action.PASSWORD_CHANGE,
+                actor=request.user,
+                obj=user,
+                region=audit_region(user),
+                data={"source": "系统管理", "reason": "管理员重设，本人下次登录须修改"},
+            )
+        return response
 
 
 @admin.register(ApiToken)

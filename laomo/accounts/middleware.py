@@ -1,9 +1,62 @@
-"""`Authorization: Bearer TOKEN` for the API, resolved before the scope is computed."""
+"""What a request must pass before it reaches a page: a live session and a user who has done
+what sign-in requires of them; a valid bearer token for the API; sign-in for every page."""
 
+from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware as BaseLoginRequiredMiddleware
 from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
+from laomo.accounts import services, signin
 from laomo.accounts.models import ApiToken
+
+
+class SignInPolicyMiddleware:
+    """The rules of a signed-in browser session (等保2.0 身份鉴别).
+
+    Before anything else, a session past its idle or absolute limit is ended (see
+    `laomo.accounts.signin`), so the request goes on as anonymous and is sent to sign in. Then a
+    user whose password is an administrator's or older than allowed is sent to change it, and an
+    administrator who must use a second factor and has none, to set one up; until then only
+    those pages and signing out answer. (A deactivated user is already anonymous here: Django's
+    ModelBackend refuses to load an inactive user for a session.)
+    """
+
+    # Where a user who must first change the password or set up a second factor may go.
+    ALWAYS_OPEN = frozenset({"password-change", "two-factor", "logout", "admin:logout"})
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            if ended := signin.why_ended(request.session):
+                request.laomo_logout_reason = ended
+                logout(request)
+                request.session[signin.ENDED] = ended
+            else:
+                signin.touch(request.session)
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or getattr(request, "api_token", None) is not None:
+            return None
+        if getattr(view_func, "login_required", True) is False:
+            return None  # the public pages: signing in, the health check
+        match = request.resolver_match
+        if match is not None and match.view_name in self.ALWAYS_OPEN:
+            return None
+        if reason := user.password_change_reason():
+            target = "password-change"
+        elif user.must_use_totp and services.totp_device(user) is None:
+            reason = _("本市要求管理员账号启用动态口令（两步验证），请先完成设置。")
+            target = "two-factor"
+        else:
+            return None
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": reason}, status=403)
+        return redirect(target)
 
 
 class ApiTokenMiddleware:

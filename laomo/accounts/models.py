@@ -2,7 +2,9 @@
 
 import hashlib
 import secrets
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -43,6 +45,17 @@ class User(AbstractUser):
         related_name="users",
     )
     display_name = models.CharField("显示名称", max_length=60, blank=True)
+    password_changed_at = models.DateTimeField(
+        "密码设置时间",
+        null=True,
+        blank=True,
+        help_text="密码每90天须更换一次；为空时下次登录须先设置新密码",
+    )
+    must_change_password = models.BooleanField(
+        "须修改密码",
+        default=False,
+        help_text="管理员设置或重置的密码，本人首次登录时须先改成自己的密码",
+    )
 
     class Meta:
         verbose_name = "用户"
@@ -50,6 +63,29 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def password_change_reason(self) -> str:
+        """Why this user must set a new password before anything else; "" when they need not."""
+        if not self.has_usable_password():
+            return ""
+        if self.must_change_password:
+            return _("这是管理员为您设置的密码，请先设置一个只有您自己知道的新密码。")
+        max_age = timedelta(days=settings.LAOMO_PASSWORD_MAX_AGE_DAYS)
+        if self.password_changed_at is None or timezone.now() - self.password_changed_at > max_age:
+            return _("您的密码已使用超过{days}天，请设置新密码后继续。").format(
+                days=settings.LAOMO_PASSWORD_MAX_AGE_DAYS
+            )
+        return ""
+
+    @property
+    def is_city_admin(self) -> bool:
+        """The city's administrators: its union and education bureau accounts, and whoever may
+        use the Django admin."""
+        return self.is_superuser or self.is_staff or self.role in CITY_ROLES
+
+    @property
+    def must_use_totp(self) -> bool:
+        return settings.LAOMO_REQUIRE_TOTP_FOR_ADMINS and self.is_city_admin
 
     @property
     def scope_region(self):

@@ -2,12 +2,15 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from laomo.audit.models import AuditEntry
+from laomo.audit.models import OUTCOME_LABELS, AuditEntry
 
 
 class AuditFilterSet(django_filters.FilterSet):
     action = django_filters.ChoiceFilter(
         label=_("事件"), choices=AuditEntry.Action.choices, empty_label=_("全部")
+    )
+    outcome = django_filters.ChoiceFilter(
+        label=_("结果"), choices=list(OUTCOME_LABELS.items()), empty_label=_("全部")
     )
     actor = django_filters.CharFilter(
         label=_("操作人"), field_name="actor_name", lookup_expr="icontains"
@@ -27,7 +30,7 @@ class AuditFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = AuditEntry
-        fields = ["action", "actor", "since", "until"]
+        fields = ["action", "outcome", "actor", "since", "until"]
 
     def __init__(self, data=None, *args, request=None, **kwargs):
         super().__init__(data, *args, request=request, **kwargs)

@@ -38,7 +38,12 @@ DETAIL_LABELS = {
     "member_removed": "移出成员：{value}",
     "role": "角色：{value}",
     "source": "来源：{value}",
+    "username": "使用的用户名：{value}",
+    "method": "方式：{value}",
+    "minutes": "锁定{value}分钟",
 }
+
+OUTCOME_LABELS = {"success": "成功", "failure": "失败", "denied": "拒绝"}
 
 
 def _field_labels(object_type: str) -> dict[str, str]:
@@ -65,6 +70,12 @@ class AuditEntry(ScopedModel):
         IMPORT = "import", "导入"
         EXPORT = "export", "导出"
         TRANSITION = "transition", "状态变更"
+        LOGIN = "login", "登录"
+        LOGIN_FAILED = "login_failed", "登录失败"
+        LOCKOUT = "lockout", "锁定"
+        LOGOUT = "logout", "退出登录"
+        PASSWORD_CHANGE = "password_change", "修改密码"
+        TOTP_ENROL = "totp_enrol", "启用动态口令"
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -95,6 +106,10 @@ class AuditEntry(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()}"
+
+    @property
+    def outcome_label(self) -> str:
+        return OUTCOME_LABELS.get(self.outcome, self.outcome)
 
     @property
     def details(self) -> list[str]:

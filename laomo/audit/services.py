@@ -20,13 +20,15 @@ def record(
     outcome: str = "success",
     object_type: str = "",
     object_repr: str = "",
+    actor_name: str = "",
 ) -> AuditEntry:
-    """Append one entry. `region` defaults to the object's own region, for scoping the log."""
+    """Append one entry. `region` defaults to the object's own region, for scoping the log.
+    `actor_name` names an actor who is no account (the user name a failed sign-in tried)."""
     if region is None and obj is not None:
         region = getattr(obj, "region", None)
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=_actor_name(actor),
+        actor_name=(actor_name or _actor_name(actor))[:150],
         ip=current_ip(),
         action=action,
         object_type=object_type or (obj._meta.label_lower if obj is not None else ""),

@@ -150,6 +150,7 @@ class Visit:
             self.page.get_by_role("button", name="登录").click()
         self.assert_healthy()
         assert "/login/" not in self.page.url, f"login as {username} failed"
+        assert "/account/password/" not in self.page.url, f"{username} must change the password"
 
     def nav_links(self) -> dict[str, str]:
         """The main navigation's own links (not the "更多" toggle): label → href."""

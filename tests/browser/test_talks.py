@@ -27,6 +27,8 @@ PDFTOTEXT = shutil.which("pdftotext") or "/usr/bin/pdftotext"  # poppler-utils
 def lecturer_login(username: str, name: str) -> None:
     """A county lecturer's own login: lecturer-hcb belongs to the city, which a county official
     cannot invite, so the test invites a 原州区 member of the city group and signs in as her."""
+    from django.utils import timezone
+
     from laomo.accounts.models import User
     from laomo.core.demo import DEMO_PASSWORD
     from laomo.core.roles import Role
@@ -35,6 +37,7 @@ def lecturer_login(username: str, name: str) -> None:
     person = Person.objects.unrestricted().get(name=name, region__name="原州区")
     user = User(username=username, role=Role.LECTURER, person=person, display_name=name)
     user.set_password(DEMO_PASSWORD)
+    user.password_changed_at = timezone.now()  # her own password, not one to change first
     user.full_clean(exclude=["password"])
     user.save()
 

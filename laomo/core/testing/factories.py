@@ -1,6 +1,7 @@
 """factory_boy factories for the registry."""
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from laomo.accounts.models import User
@@ -87,6 +88,8 @@ class UserFactory(DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+    # A password the user set themselves, today: no forced change at sign-in.
+    password_changed_at = factory.LazyFunction(timezone.now)
 
     @factory.post_generation
     def saved(self, create, extracted, **kwargs):

@@ -46,8 +46,9 @@ from laomo.core.testing.world import World
 from laomo.halfyear import testing as halfyear_testing
 from laomo.people.models import Membership
 
-# Public by design: signing in and out, and the load balancer's health check.
-PUBLIC = frozenset({"login", "logout", "healthz"})
+# Public by design: signing in (the password, then a second factor's code) and out, and the load
+# balancer's health check.
+PUBLIC = frozenset({"login", "login-code", "logout", "healthz"})
 # The superuser-only Django admin and static files are not the app's pages.
 SKIPPED_PREFIXES = ("admin/", "static/")
 
@@ -972,6 +973,8 @@ ROUTES: dict[str, Route] = {
             Route(f"suggest-{kind}")
             for kind in ("schools", "people", "groups", "regions", "counties")
         ),
+        # Every account may set up its own second factor, and nobody else's.
+        Route("two-factor"),
         *_pages("people:person", "person", person_payload, archive_action="archive"),
         Route("people:person-phone", {"pk": "person"}, action="reveal", get=None, post=200),
         # An empty upload: the form answers with its errors, and nothing is imported.

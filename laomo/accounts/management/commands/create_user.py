@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from laomo.accounts.models import User
+from laomo.accounts.services import set_password_by_admin
 from laomo.audit.models import AuditEntry
 from laomo.audit.services import record
 from laomo.core.roles import Role
@@ -16,6 +17,7 @@ class Command(BaseCommand):
     help = (
         "创建（或更新）一个账号：laomo create-user 用户名 --role 角色 "
         "[--region 代码] [--school ID] [--person ID] --password 密码"
+        "（本人首次登录时须修改密码）"
     )
 
     def add_arguments(self, parser):
@@ -48,7 +50,8 @@ class Command(BaseCommand):
                 else exc.messages
             )
             raise CommandError("；".join(messages)) from exc
-        user.set_password(password)
+        # The administrator knows this password: the user replaces it at their first sign-in.
+        set_password_by_admin(user, password)
         user.save()
         record(
             AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
