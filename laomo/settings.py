@@ -236,4 +236,7 @@ LAOMO_PHOTO_MAX_PIXELS = int(os.environ.get("LAOMO_PHOTO_MAX_PIXELS", 50_000_000
 LAOMO_PHOTO_MAX_COUNT = int(os.environ.get("LAOMO_PHOTO_MAX_COUNT", 30))
 LAOMO_PHOTO_MAX_SIDE = 2560  # served copies are re-encoded no larger than this
 LAOMO_REMIND_DAYS_BEFORE = 2
+# Audit records are kept this many days, then `laomo purge-audit` removes them; 等保2.0 asks for
+# at least six months, so less than 183 is refused (system check laomo.E002).
+LAOMO_AUDIT_RETENTION_DAYS = int(os.environ.get("LAOMO_AUDIT_RETENTION_DAYS", "183"))
 LAOMO_REPORT_OVERDUE_DAYS = 7
