@@ -239,4 +239,7 @@ LAOMO_REMIND_DAYS_BEFORE = 2
 # Audit records are kept this many days, then `laomo purge-audit` removes them; 等保2.0 asks for
 # at least six months, so less than 183 is refused (system check laomo.E002).
 LAOMO_AUDIT_RETENTION_DAYS = int(os.environ.get("LAOMO_AUDIT_RETENTION_DAYS", "183"))
+# Where pg_dump and pg_restore are (`laomo backup`, `laomo restore`), when the ones on PATH are
+# not of the server's major version (Debian keeps each version in /usr/lib/postgresql/N/bin).
+LAOMO_PG_BINDIR = os.environ.get("LAOMO_PG_BINDIR", "")
 LAOMO_REPORT_OVERDUE_DAYS = 7
