@@ -1,5 +1,6 @@
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from laomo.audit.models import OUTCOME_LABELS, AuditEntry
@@ -15,6 +16,8 @@ class AuditFilterSet(django_filters.FilterSet):
     actor = django_filters.CharFilter(
         label=_("操作人"), field_name="actor_name", lookup_expr="icontains"
     )
+    q = django_filters.CharFilter(label=_("对象"), method="filter_object")
+    ip = django_filters.CharFilter(label=_("地址"), field_name="ip", method="filter_ip")
     since = django_filters.DateFilter(
         label=_("起始日期"),
         field_name="at",
@@ -30,7 +33,16 @@ class AuditFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = AuditEntry
-        fields = ["action", "outcome", "actor", "since", "until"]
+        fields = ["action", "outcome", "actor", "q", "ip", "since", "until"]
+
+    def filter_object(self, queryset, name, value):
+        """By the record's name as logged (a person, a school, a file), or its number."""
+        value = value.strip()
+        return queryset.filter(Q(object_repr__icontains=value) | Q(object_id=value))
+
+    def filter_ip(self, queryset, name, value):
+        """By address: "10.2." finds the whole subnet."""
+        return queryset.filter(ip__startswith=value.strip())
 
     def __init__(self, data=None, *args, request=None, **kwargs):
         super().__init__(data, *args, request=request, **kwargs)

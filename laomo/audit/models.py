@@ -1,11 +1,23 @@
-"""The audit log: who did what to which record, from where, and with what outcome."""
+"""The audit log: who did what to which record, from where, and with what outcome.
+
+Entries are written once and never changed or deleted by anyone, through any page, the admin, the
+API or a command. The one exception is the retention purge (`laomo purge-audit`): entries older
+than the retention period, which may not be set below `MIN_RETENTION_DAYS`, leave through
+`AuditQuerySet.purge_before`, and the purge itself is recorded.
+"""
+
+from datetime import datetime, timedelta
 
 from django.apps import apps
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from laomo.core.roles import Role
 from laomo.core.scoping import ScopedModel, ScopedQuerySet
+
+# 等保2.0 (GB/T 22239-2019) asks that audit records be kept at least six months.
+MIN_RETENTION_DAYS = 183
 
 
 class AuditQuerySet(ScopedQuerySet):
@@ -19,6 +31,14 @@ class AuditQuerySet(ScopedQuerySet):
 
     def delete(self):
         raise PermissionError("审计记录不可删除")
+
+    def purge_before(self, cutoff: datetime) -> int:
+        """Delete the entries older than `cutoff`, which must lie at least `MIN_RETENTION_DAYS`
+        in the past. Only `laomo.audit.services.purge_expired` calls this; it records the purge."""
+        if cutoff > timezone.now() - timedelta(days=MIN_RETENTION_DAYS):
+            raise PermissionError(f"审计记录至少保留{MIN_RETENTION_DAYS}天")
+        deleted, _by_model = models.QuerySet.delete(self.filter(at__lt=cutoff))
+        return deleted
 
 
 DETAIL_LABELS = {
@@ -41,6 +61,14 @@ DETAIL_LABELS = {
     "username": "使用的用户名：{value}",
     "method": "方式：{value}",
     "minutes": "锁定{value}分钟",
+    "retention_days": "保留{value}天",
+    "before": "清理{value}之前的记录",
+    "deleted": "删除{value}条",
+    "oldest": "最早一条：{value}",
+    "size": "大小：{value}字节",
+    "sha256": "SHA-256：{value}",
+    "created_at": "备份时间：{value}",
+    "files": "文件{value}个",
 }
 
 OUTCOME_LABELS = {"success": "成功", "failure": "失败", "denied": "拒绝"}
@@ -76,6 +104,9 @@ class AuditEntry(ScopedModel):
         LOGOUT = "logout", "退出登录"
         PASSWORD_CHANGE = "password_change", "修改密码"
         TOTP_ENROL = "totp_enrol", "启用动态口令"
+        PURGE = "purge", "清理过期审计记录"
+        BACKUP = "backup", "数据备份"
+        RECOVER = "recover", "从备份恢复"
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -83,7 +114,9 @@ class AuditEntry(ScopedModel):
         verbose_name="操作人",
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # An account that acted is deactivated, not deleted: deleting it would rewrite its
+        # entries. Once the purge has removed them, the account may go.
+        on_delete=models.PROTECT,
         related_name="+",
     )
     actor_name = models.CharField("操作人名称", max_length=150, blank=True)

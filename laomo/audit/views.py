@@ -1,14 +1,17 @@
+from laomo.audit.exporters import AuditLogExporter
 from laomo.audit.filters import AuditFilterSet
 from laomo.audit.models import AuditEntry
 from laomo.core.views import ObjectListView
 
 
 class AuditListView(ObjectListView):
-    """The audit log of the user's region, newest first."""
+    """The audit log of the user's region, newest first; the city's offices may export it."""
 
     model = AuditEntry
     permission = "audit.view"
     filterset_class = AuditFilterSet
+    exporter_class = AuditLogExporter
+    export_permission = "audit.export"
     template_name = "audit/audit_list.html"
     paginate_by = 50
 

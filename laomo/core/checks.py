@@ -15,3 +15,22 @@ def frontend_assets(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register()
+def audit_retention(app_configs, **kwargs):
+    """等保2.0 asks for audit records to be kept at least six months; refuse a shorter setting."""
+    from django.conf import settings
+
+    from laomo.audit.models import MIN_RETENTION_DAYS
+
+    if settings.LAOMO_AUDIT_RETENTION_DAYS < MIN_RETENTION_DAYS:
+        return [
+            Error(
+                f"LAOMO_AUDIT_RETENTION_DAYS={settings.LAOMO_AUDIT_RETENTION_DAYS}："
+                f"审计记录至少保留{MIN_RETENTION_DAYS}天",
+                hint=f"把 LAOMO_AUDIT_RETENTION_DAYS 设为 {MIN_RETENTION_DAYS} 或更大。",
+                id="laomo.E002",
+            )
+        ]
+    return []

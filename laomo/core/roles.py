@@ -45,11 +45,19 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # The union runs the programme; the education bureau owns the school list (DESIGN.md).
     # Reports go to the city union's 宣教部 and the city education bureau, who accept or return
     # them (002 四(六)); both also keep the year's programme settings.
+    # The city's two offices also search the whole audit log and export it (等保2.0 审计).
     Role.CITY_UNION: frozenset(
-        _OFFICIAL | {"organisations.change", "talks.review", "programme.change"}
+        _OFFICIAL | {"organisations.change", "talks.review", "programme.change", "audit.export"}
     ),
     Role.CITY_EDUCATION: frozenset(
-        _OFFICIAL | {"organisations.change", "schools.change", "talks.review", "programme.change"}
+        _OFFICIAL
+        | {
+            "organisations.change",
+            "schools.change",
+            "talks.review",
+            "programme.change",
+            "audit.export",
+        }
     ),
     Role.COUNTY_UNION: frozenset(_OFFICIAL),
     Role.COUNTY_EDUCATION: frozenset(_OFFICIAL | {"schools.change"}),

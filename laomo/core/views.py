@@ -70,13 +70,21 @@ class CappedPaginator(Paginator):
 
 
 class ObjectListView(ScopedViewMixin, ListView):
-    """A filtered, paginated list; `?export=xlsx` writes the same rows to Excel."""
+    """A filtered, paginated list; `?export=xlsx` writes the same rows to Excel (for roles that
+    also hold `export_permission`, when the list names one)."""
 
     paginator_class = CappedPaginator
 
     filterset_class: ClassVar[type]
     exporter_class: ClassVar[type | None] = None
+    export_permission: ClassVar[str | None] = None
     paginate_by = settings.LAOMO_PAGE_SIZE
+
+    @property
+    def can_export(self) -> bool:
+        return self.exporter_class is not None and (
+            self.export_permission is None or self.request.scope.can(self.export_permission)
+        )
 
     def get_queryset(self):
         self.filterset = self.filterset_class(
@@ -87,7 +95,7 @@ class ObjectListView(ScopedViewMixin, ListView):
         return self.filterset.qs
 
     def get(self, request, *args, **kwargs):
-        if request.GET.get("export") == "xlsx" and self.exporter_class is not None:
+        if request.GET.get("export") == "xlsx" and self.can_export:
             exporter = self.exporter_class(self.get_queryset(), scope=request.scope)
             response = exporter.response()
             services.record_export(exporter, actor=request.user, region=request.scope.region)
@@ -102,7 +110,7 @@ class ObjectListView(ScopedViewMixin, ListView):
             filterset=self.filterset,
             querystring=query.urlencode(),
             can_create=self.request.scope.can(self.create_permission),
-            can_export=self.exporter_class is not None,
+            can_export=self.can_export,
         )
         return context
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from laomo.core.views import HistoryView
+from laomo.core.views import ArchiveView, HistoryView
 from laomo.outreach import views
 from laomo.outreach.models import Talk
 
@@ -24,6 +24,14 @@ urlpatterns = [
         "talks/<int:pk>/reports/<int:report_pk>/review/",
         views.ReviewView.as_view(),
         name="talk-review",
+    ),
+    # Archived, never deleted: a talk entered by mistake leaves the lists and the figures and may
+    # be restored. Who may archive is who may change the talk (schools their own invitations).
+    path("talks/<int:pk>/archive/", ArchiveView.as_view(model=Talk), name="talk-archive"),
+    path(
+        "talks/<int:pk>/restore/",
+        ArchiveView.as_view(model=Talk, restore=True),
+        name="talk-restore",
     ),
     path("talks/<int:pk>/banner.pdf", views.BannerView.as_view(), name="talk-banner"),
     path(

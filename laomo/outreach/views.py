@@ -137,7 +137,8 @@ class TalkDetailView(ScopedViewMixin, View):
             )
             .order_by("-number")
         )
-        can_change = _can(scope, CHANGE, talk)
+        can_archive = _can(scope, CHANGE, talk)
+        can_change = can_archive and not talk.is_archived
         can_respond_all = can_change
         own_person = scope.person_id
         context = {
@@ -146,14 +147,18 @@ class TalkDetailView(ScopedViewMixin, View):
             "bookings": bookings,
             "reports": reports,
             "organisers": talk.organiser_list,
+            "can_archive": can_archive,
             "can_change": can_change and talk.status in (Status.PLANNED, Status.CONFIRMED),
             "can_hold": can_change
             and talk.status == Status.CONFIRMED
             and talk.starts_at <= timezone.now(),
             "can_report": _can(scope, "report", talk)
+            and not talk.is_archived
             and talk.status in services.REPORTABLE
             and talk.starts_at <= timezone.now(),
-            "can_review": _can(scope, "review", talk) and talk.status == Status.REPORTED,
+            "can_review": _can(scope, "review", talk)
+            and not talk.is_archived
+            and talk.status == Status.REPORTED,
             "respondable": [
                 booking
                 for booking in bookings

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -382,6 +383,27 @@ def _changes(person: Person, row: RosterRow) -> list[str]:
     return changed
 
 
+# The key of the PostgreSQL advisory lock that queues roster imports; any number, the same in
+# every process.
+IMPORT_LOCK = zlib.crc32(b"laomo.people.roster.import")
+
+
+def _one_import_at_a_time() -> None:
+    """Queue this import behind any other until that one commits or rolls back.
+
+    An import matches the file's people against the register and then creates the ones it did not
+    find. Two imports of the same new people side by side would each find nobody and each create
+    them; queued, the second finds what the first made (at READ COMMITTED each statement sees
+    what was committed before it), and the two together do what one after the other would.
+    Locking the matched rows cannot do this: the people not yet made have no rows to lock.
+    On SQLite the queue is already there: every write transaction takes the database's write lock
+    when it begins (`transaction_mode` IMMEDIATE, see settings).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
+
+
 def import_roster(
     data: bytes,
     *,
@@ -418,6 +440,7 @@ def import_roster(
         return report
 
     with transaction.atomic():
+        _one_import_at_a_time()
         candidates = (
             Person.objects.restrict(scope, CHANGE)
             if scope is not None

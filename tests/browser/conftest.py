@@ -1,8 +1,9 @@
 """Browser tests: the real pages in Debian's Chromium, driven through Playwright.
 
 One browser for the whole session, a fresh context (cookies, viewport) for every test. Every
-page a test opens is checked for server errors, and a full-page screenshot of it is kept in
-test-artifacts/screenshots/ for people to look at.
+page a test opens is checked for server errors and for anything the Content-Security-Policy
+refused, and a full-page screenshot of it is kept in test-artifacts/screenshots/ for people to
+look at.
 """
 
 from __future__ import annotations
@@ -119,6 +120,7 @@ class Visit:
     shots: Path
     device: str
     server_errors: list = field(default_factory=list)
+    csp_violations: list = field(default_factory=list)
 
     def url(self, path: str) -> str:
         return path if path.startswith("http") else self.base_url + path
@@ -132,6 +134,9 @@ class Visit:
 
     def assert_healthy(self):
         assert not self.server_errors, f"server errors: {self.server_errors}"
+        assert not self.csp_violations, (
+            f"refused by the Content-Security-Policy: {self.csp_violations}"
+        )
         assert SERVER_ERROR_TEXT not in self.page.content(), f"server error on {self.page.url}"
 
     def shot(self, name: str):
@@ -202,7 +207,13 @@ def _open(browser, live_server, screenshot_dir, device: str, options: dict):
         if response.status >= 500:
             visit.server_errors.append(f"{response.status} {response.url}")
 
+    def on_console(message):
+        # Chromium reports what the Content-Security-Policy refused as console errors.
+        if message.type == "error" and "Content Security Policy" in message.text:
+            visit.csp_violations.append(f"{page.url}: {message.text}")
+
     page.on("response", on_response)
+    page.on("console", on_console)
     return context, visit
 
 

@@ -1,7 +1,17 @@
+import io
+from datetime import timedelta
+
+import openpyxl
 import pytest
+from django.core.checks import run_checks
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import ProtectedError
+from django.utils import timezone
 
 from laomo.audit.models import AuditEntry
-from laomo.audit.services import record
+from laomo.audit.services import purge_expired, record
+from laomo.core.testing.factories import UserFactory
 
 
 def test_details_read_as_chinese_lines(world):
@@ -48,3 +58,152 @@ def test_region_pages_count_what_lies_below(world, login):
         3,
         1,
     )
+
+
+# Retention and the purge ------------------------------------------------------------------------
+
+
+def entry_at(when, **data):
+    """An entry written at `when` (the log stamps the time itself, so the clock is set)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(timezone, "now", lambda: when)
+        return record(AuditEntry.Action.EXPORT, object_repr="台账.xlsx", data=data)
+
+
+def test_purge_removes_what_is_older_than_183_days_and_records_itself(world):
+    now = timezone.now()
+    old = entry_at(now - timedelta(days=184))
+    kept = entry_at(now - timedelta(days=182))
+    recent = record(AuditEntry.Action.REVEAL_PHONE, obj=world.a.person)
+
+    result = purge_expired()
+
+    remaining = set(AuditEntry.objects.unrestricted().values_list("pk", flat=True))
+    assert old.pk not in remaining
+    assert {kept.pk, recent.pk} <= remaining
+    assert result.deleted == 1
+    assert result.retention_days == 183
+    purge = AuditEntry.objects.unrestricted().get(action=AuditEntry.Action.PURGE)
+    assert purge == result.entry
+    assert purge.data["deleted"] == 1
+    assert purge.data["retention_days"] == 183
+    assert purge.actor_name == "命令行"
+    # The purge is in the city's log, for the city's officials to see.
+    assert purge.region_path == world.city.path
+    assert "删除1条" in purge.details
+
+
+def test_purge_follows_a_longer_retention_and_refuses_a_shorter_one(world, settings):
+    now = timezone.now()
+    year_old = entry_at(now - timedelta(days=365))
+    half_year_old = entry_at(now - timedelta(days=200))
+    settings.LAOMO_AUDIT_RETENTION_DAYS = 300
+    assert purge_expired().deleted == 1
+    assert AuditEntry.objects.unrestricted().filter(pk=half_year_old.pk).exists()
+    assert not AuditEntry.objects.unrestricted().filter(pk=year_old.pk).exists()
+
+    with pytest.raises(ValueError, match="至少保留183天"):
+        purge_expired(days=182)
+    with pytest.raises(CommandError, match="至少保留183天"):
+        call_command("purge_audit", "--days", "30")
+    # Not even the model's own way out takes anything younger than the minimum.
+    with pytest.raises(PermissionError):
+        AuditEntry.objects.unrestricted().purge_before(now - timedelta(days=100))
+    assert AuditEntry.objects.unrestricted().filter(pk=half_year_old.pk).exists()
+
+
+def test_a_retention_setting_below_the_minimum_fails_the_system_check(settings):
+    settings.LAOMO_AUDIT_RETENTION_DAYS = 90
+    errors = [e for e in run_checks() if e.id == "laomo.E002"]
+    assert len(errors) == 1
+    settings.LAOMO_AUDIT_RETENTION_DAYS = 183
+    assert not [e for e in run_checks() if e.id == "laomo.E002"]
+
+
+def test_purge_command_dry_run_deletes_nothing_and_real_run_reports(world, capsys):
+    old = entry_at(timezone.now() - timedelta(days=400))
+    call_command("purge_audit", "--dry-run")
+    assert "将清理 1 条" in capsys.readouterr().out
+    assert AuditEntry.objects.unrestricted().filter(pk=old.pk).exists()
+    assert not AuditEntry.objects.unrestricted().filter(action=AuditEntry.Action.PURGE).exists()
+    call_command("purge_audit")
+    assert "已清理 1 条" in capsys.readouterr().out
+    assert not AuditEntry.objects.unrestricted().filter(pk=old.pk).exists()
+
+
+def test_an_account_that_acted_cannot_be_deleted_so_its_entries_stay_as_written(world):
+    user = world.user("county_union_a")
+    entry = record(AuditEntry.Action.REVEAL_PHONE, actor=user, obj=world.a.person)
+    with pytest.raises(ProtectedError):
+        user.delete()
+    entry.refresh_from_db()
+    assert entry.actor_id == user.pk
+
+
+def test_not_even_a_superuser_finds_the_log_in_the_admin(world, client):
+    from django.contrib import admin
+
+    assert AuditEntry not in admin.site._registry
+    superuser = UserFactory(username="root", is_superuser=True, is_staff=True)
+    client.force_login(superuser)
+    assert client.get("/admin/audit/auditentry/").status_code == 404
+    assert client.get("/admin/").status_code == 200
+
+
+# Search and export ------------------------------------------------------------------------------
+
+
+def test_city_officials_search_the_log_by_object_and_address(world, login):
+    from laomo.core import requests
+
+    token = requests._current_ip.set("10.2.3.4")
+    try:
+        wanted = record(AuditEntry.Action.REVEAL_PHONE, obj=world.a.person)
+    finally:
+        requests._current_ip.reset(token)
+    other = record(AuditEntry.Action.REVEAL_PHONE, obj=world.b.person)
+    client = login(world.user("city_union"))
+    found = client.get("/audit/", {"q": world.a.person.name}).context["object_list"]
+    assert wanted in found
+    assert other not in found
+    by_address = client.get("/audit/", {"ip": "10.2."}).context["object_list"]
+    assert list(by_address) == [wanted]
+
+
+def test_city_officials_export_the_filtered_log_with_formulas_kept_as_text(world, login):
+    record(
+        AuditEntry.Action.IMPORT,
+        obj=world.a.group,
+        object_repr='=HYPERLINK("http://evil.example","点此")',
+        data={"filename": "+花名册.xlsx", "rows": 3},
+    )
+    record(AuditEntry.Action.REVEAL_PHONE, obj=world.b.person, data={"masked": "138****0001"})
+    client = login(world.user("city_education"))
+    response = client.get("/audit/", {"action": "import", "export": "xlsx"})
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "审计日志"
+    assert rows[1][:4] == ("时间", "操作人", "地址", "事件")
+    (data,) = rows[2:]  # the filter holds: one import, no phone reveal
+    assert data[3] == "导入"
+    assert data[4] == "宣讲团"
+    assert data[6] == '=HYPERLINK("http://evil.example","点此")'
+    assert "文件：+花名册.xlsx" in data[8]
+    cell = sheet.cell(row=3, column=7)
+    assert cell.data_type == "s"
+    assert cell.quotePrefix
+    # The export is itself in the log.
+    exported = AuditEntry.objects.unrestricted().filter(action=AuditEntry.Action.EXPORT).get()
+    assert exported.object_type == "audit.auditentry"
+    assert exported.data["rows"] == 1
+
+
+def test_county_officials_read_their_log_but_do_not_export_it(world, login):
+    record(AuditEntry.Action.REVEAL_PHONE, obj=world.a.person)
+    client = login(world.user("county_union_a"))
+    response = client.get("/audit/", {"export": "xlsx"})
+    assert response["Content-Type"].startswith("text/html")
+    assert response.context["can_export"] is False
+    assert "导出 Excel" not in response.content.decode()
+    assert login(world.user("city_union")).get("/audit/").context["can_export"] is True
