@@ -7,6 +7,7 @@ the pages, so the API shows exactly what the pages show, and another region's ob
 
 from functools import wraps
 
+from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
@@ -70,6 +71,14 @@ api.add_router("/oversight", oversight_router)
 @api.exception_handler(Http404)
 def not_found(request, exc):
     return api.create_response(request, {"detail": "未找到"}, status=404)
+
+
+@api.exception_handler(SuspiciousOperation)
+def bad_request(request, exc):
+    """Too many files or fields, too large a body: 400 naming the limit, not a 500."""
+    from laomo.core.views import bad_request_message
+
+    return api.create_response(request, {"detail": bad_request_message(exc)}, status=400)
 
 
 @api.exception_handler(AuthenticationError)

@@ -6,6 +6,8 @@ from laomo.accounts.forms import LoginForm
 from laomo.api import api
 from laomo.core.views import HomeView, healthz
 
+handler400 = "laomo.core.views.bad_request"
+
 admin.site.site_header = "劳模工匠进校园工作平台 · 系统管理"
 admin.site.site_title = "系统管理"
 

@@ -191,9 +191,11 @@ class ReportForm(forms.Form):
 class PhotoRowForm(forms.Form):
     """One photo: the file, its caption (prefilled), and what it shows."""
 
+    # An empty file goes on to the photo checks, whose message names it.
     image = forms.FileField(
         label=_("照片"),
         required=False,
+        allow_empty_file=True,
         widget=forms.ClearableFileInput(attrs={"accept": "image/*", "class": "form-control"}),
     )
     caption = forms.CharField(
@@ -220,7 +222,16 @@ class PhotoRowForm(forms.Form):
         )
 
 
-PhotoFormSet = forms.formset_factory(PhotoRowForm, extra=0, max_num=50, absolute_max=50)
+class BasePhotoFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "missing_management_form": _("照片数据不完整，请刷新页面后重新选择照片再报送"),
+        "too_many_forms": _("一次最多提交 %(num)d 张照片"),
+    }
+
+
+PhotoFormSet = forms.formset_factory(
+    PhotoRowForm, formset=BasePhotoFormSet, extra=0, max_num=50, absolute_max=50
+)
 
 
 def photo_formset(data=None, files=None, *, caption: str) -> forms.BaseFormSet:

@@ -498,6 +498,10 @@ class PrivateStorage(FileSystemStorage):
     def location(self):
         return os.path.abspath(self.base_location)
 
+    def url(self, name):
+        # FileSystemStorage falls back to MEDIA_URL; a photo has no public address at all.
+        raise ValueError("活动照片没有公开地址，只能经由权限校验的视图查看")
+
 
 private_storage = PrivateStorage()
 

@@ -337,11 +337,11 @@ class ReportView(TalkActionView):
                     acting_user=request.user,
                 )
             except services.TalkError as exc:
-                return self.show(form, photos, errors=exc.errors)
+                return self.show(form, photos, errors=exc.errors, status=400)
             return self.done(_("活动资料已报送市总工会宣教部和市教育体育局，等待验收"))
-        return self.show(form, photos)
+        return self.show(form, photos, status=400)
 
-    def show(self, form, photos, errors=None):
+    def show(self, form, photos, errors=None, status=200):
         return render(
             self.request,
             self.template_name,
@@ -357,6 +357,7 @@ class ReportView(TalkActionView):
                 .order_by("-number")
                 .first(),
             },
+            status=status,
         )
 
 

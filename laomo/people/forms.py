@@ -123,8 +123,10 @@ class AddMemberForm(forms.Form):
 
 
 class RosterUploadForm(forms.Form):
+    # An empty file goes on to the import, whose message says what is wrong with it.
     file = forms.FileField(
         label=_("花名册文件"),
+        allow_empty_file=True,
         help_text=_(
             "Excel（.xlsx、.xls）或 CSV（UTF-8 或 GBK 编码）；"
             "列：序号、姓名、性别、工作单位及职务、获得荣誉、联系电话、备注"

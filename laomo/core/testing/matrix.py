@@ -969,8 +969,8 @@ ROUTES: dict[str, Route] = {
         Route("password-change"),
         *_pages("people:person", "person", person_payload, archive_action="archive"),
         Route("people:person-phone", {"pk": "person"}, action="reveal", get=None, post=200),
-        # An empty upload: the form answers with its errors, and nothing is imported.
-        Route("people:roster-import", kind="roster", action="import", post=200, changes=False),
+        # An empty upload: the form answers 400 with its errors, and nothing is imported.
+        Route("people:roster-import", kind="roster", action="import", post=400, changes=False),
         Route("people:me", kind="person", action="own", get=302),
         *_pages("people:group", "group", group_payload),
         Route(
