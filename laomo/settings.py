@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "laomo.oversight",
     "laomo.halfyear",
     "laomo.scale",
+    "laomo.showcase",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

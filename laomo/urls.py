@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("laomo.outreach.urls")),
     path("", include("laomo.oversight.urls")),
     path("", include("laomo.halfyear.urls")),
+    path("", include("laomo.showcase.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -161,6 +161,12 @@ class RespondForm(forms.Form):
     reason = forms.CharField(label=_("婉拒原因"), max_length=200, required=False)
 
 
+class ConsentForm(forms.Form):
+    consent = forms.TypedChoiceField(
+        choices=[("1", _("同意公开展示")), ("0", _("撤回同意"))], coerce=lambda value: value == "1"
+    )
+
+
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=[("accept", _("验收通过")), ("return", _("退回"))])
     reasons = forms.CharField(

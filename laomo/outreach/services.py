@@ -657,6 +657,36 @@ def return_report(report: TalkReport, *, reasons: str, acting_user) -> TalkRepor
     return report
 
 
+@transaction.atomic
+def record_consent(report: TalkReport, *, consent: bool, acting_user) -> TalkReport:
+    """The hosting school's word on showing this submission's photos to the public: given (who,
+    when) or withdrawn. Shown only once the report is accepted; a returned report's photos never
+    are, so consent is not taken for one. Saying the same again changes nothing."""
+    report = (
+        TalkReport.objects.unrestricted()
+        .select_for_update()
+        .select_related("talk")
+        .get(pk=report.pk)
+    )
+    if consent and report.status == ReportStatus.RETURNED:
+        raise TalkError(_("这份报送已被退回，其照片不会公开展示；请对重新报送的资料表示同意"))
+    if consent == (report.public_consent_at is not None):
+        return report
+    report.public_consent_at = timezone.now() if consent else None
+    report.public_consent_by = acting_user if consent and getattr(acting_user, "pk", None) else None
+    report.save(update_fields=["public_consent_at", "public_consent_by"])
+    record(
+        AuditEntry.Action.UPDATE,
+        actor=acting_user,
+        obj=report.talk,
+        data={
+            "report": report.number,
+            "consent": _("同意公开展示照片") if consent else _("撤回公开展示照片的同意"),
+        },
+    )
+    return report
+
+
 def _check_reviewable(report: TalkReport) -> None:
     latest = _latest_report(report.talk)
     if report.status != ReportStatus.SUBMITTED or latest is None or latest.pk != report.pk:

@@ -25,6 +25,11 @@ urlpatterns = [
         views.ReviewView.as_view(),
         name="talk-review",
     ),
+    path(
+        "talks/<int:pk>/reports/<int:report_pk>/consent/",
+        views.ConsentView.as_view(),
+        name="talk-consent",
+    ),
     path("talks/<int:pk>/banner.pdf", views.BannerView.as_view(), name="talk-banner"),
     path(
         "talks/<int:pk>/history/",

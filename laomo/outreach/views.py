@@ -24,6 +24,7 @@ from laomo.outreach import services
 from laomo.outreach.choices import BookingStatus, Status
 from laomo.outreach.filters import TalkFilterSet
 from laomo.outreach.forms import (
+    ConsentForm,
     ProgrammeYearForm,
     ReasonForm,
     ReportForm,
@@ -126,7 +127,7 @@ class TalkDetailView(ScopedViewMixin, View):
         bookings = list(talk.bookings.unrestricted().select_related("person", "responded_by"))
         reports = list(
             talk.reports.unrestricted()
-            .select_related("submitted_by", "decided_by")
+            .select_related("submitted_by", "decided_by", "public_consent_by")
             .prefetch_related(
                 Prefetch(
                     "photos",
@@ -154,6 +155,7 @@ class TalkDetailView(ScopedViewMixin, View):
             and talk.status in services.REPORTABLE
             and talk.starts_at <= timezone.now(),
             "can_review": _can(scope, "review", talk) and talk.status == Status.REPORTED,
+            "can_consent": _can(scope, "consent", talk),
             "respondable": [
                 booking
                 for booking in bookings
@@ -382,6 +384,29 @@ class ReviewView(TalkActionView):
         except services.TalkError as exc:
             return self.refused(exc)
         return self.done(_("已退回，已通知报送人修改后重新报送"))
+
+
+class ConsentView(TalkActionView):
+    """The hosting school consents to the public showcase of a report's photos, or withdraws."""
+
+    action = "consent"
+
+    def post(self, request, pk, report_pk):
+        report = self.talk.reports.unrestricted().filter(pk=report_pk).first()
+        if report is None:
+            raise Http404
+        form = ConsentForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("请选择同意公开展示或撤回同意"))
+            return HttpResponseRedirect(self.talk.get_absolute_url())
+        consent = form.cleaned_data["consent"]
+        try:
+            services.record_consent(report, consent=consent, acting_user=request.user)
+        except services.TalkError as exc:
+            return self.refused(exc)
+        if consent:
+            return self.done(_("已记录学校的同意：资料验收通过后，照片将在公开展示页展示"))
+        return self.done(_("已撤回同意：照片不再公开展示"))
 
 
 class BannerView(TalkActionView):

@@ -47,7 +47,9 @@ from laomo.halfyear import testing as halfyear_testing
 from laomo.people.models import Membership
 
 # Public by design: signing in and out, and the load balancer's health check.
-PUBLIC = frozenset({"login", "logout", "healthz"})
+PUBLIC = frozenset(
+    {"login", "logout", "healthz", "showcase:index", "showcase:photo", "showcase:photo-thumb"}
+)
 # The superuser-only Django admin and static files are not the app's pages.
 SKIPPED_PREFIXES = ("admin/", "static/")
 
@@ -178,11 +180,13 @@ def _talks(
     respond: frozenset[str] = NOWHERE,
     review: frozenset[str] = NOWHERE,
     create: frozenset[str] = NOWHERE,
+    consent: frozenset[str] = NOWHERE,
 ) -> Reach:
     """Talks (002 三、四; DESIGN.md): officials see the talks held in or organised by their
     region; only the organising level changes a talk (a school, its own invitations); the
     organisers or the hosting school file the report; the city's union and education bureau
-    review it; a lecturer answers their own invitations, the organisers may for them."""
+    review it; a lecturer answers their own invitations, the organisers may for them; only the
+    hosting school says whether a talk's photos may be shown to the public."""
     return {
         ("talk", "view"): view,
         ("talk", "change"): change,
@@ -190,6 +194,7 @@ def _talks(
         ("talk", "respond"): respond,
         ("talk", "review"): review,
         ("talk", "create"): create,
+        ("talk", "consent"): consent,
     }
 
 
@@ -288,12 +293,13 @@ REACH: dict[str, Reach] = {
             report=AT_A,
             respond=frozenset({"school_a"}),
             create=frozenset({"school_a"}),
+            consent=AT_A,
         ),
         **_NOTICES,
     },
     "school_b": {
         ("school", "view"): B,
-        **_talks(view=B, report=B, create=B),
+        **_talks(view=B, report=B, create=B, consent=B),
         **_NOTICES,
     },
     # Lecturer A is booked for county A's talk and for school A's own invitation.
@@ -630,6 +636,10 @@ def review_payload(fx, user_key, talk=None) -> dict:
     return {"decision": "accept"}
 
 
+def consent_payload(fx, user_key, talk=None) -> dict:
+    return {"consent": "1"}
+
+
 def return_payload(fx, user_key, talk=None) -> dict:
     return {"reasons": "矩阵退回：横幅看不清"}
 
@@ -821,6 +831,14 @@ OUTREACH_ROUTES = [
         get=None,
         post=302,
         payload=review_payload,
+    ),
+    Route(
+        "outreach:talk-consent",
+        {"pk": "talk", "report_pk": "report"},
+        action="consent",
+        get=None,
+        post=302,
+        payload=consent_payload,
     ),
     Route("outreach:talk-banner", TALK),
     Route("outreach:talk-history", TALK),
