@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from laomo.core.forms import unix_newlines
+from laomo.core.forms import IdsChoiceField, unix_newlines
 from laomo.core.scoping import VIEW
 from laomo.outreach.choices import Form, OnlinePlatform, Place, Venue
 from laomo.outreach.models import ProgrammeYear, Talk
@@ -17,7 +17,7 @@ from laomo.schools.models import School
 _DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class LecturerChoiceField(forms.ModelMultipleChoiceField):
+class LecturerChoiceField(IdsChoiceField):
     def label_from_instance(self, person):
         details = [person.unit_and_post or person.region.name]
         details += [honour.title for honour in list(person.honours.all())[:2]]
