@@ -4,6 +4,7 @@ functions, so each rule of the programme is enforced once, and each change is au
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -460,6 +461,9 @@ def mark_held(talk: Talk, *, acting_user) -> Talk:
 
 # Reports ----------------------------------------------------------------------------------------
 
+MAX_AUDIENCE = 100000  # as the report form allows
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
 
 def default_caption(talk: Talk) -> str:
     """时间、主办单位、活动名称, as the plan asks every photo to say (002 四(六))."""
@@ -490,6 +494,19 @@ def submit_report(
     if talk.starts_at > timezone.now():
         raise TalkError(_("活动尚未开始，不能报送资料"))
     errors: dict[str, list[str]] = {}
+    for name, count, label in (
+        ("students", students, _("学生人数")),
+        ("teachers", teachers, _("教师人数")),
+        ("others", others, _("其他人员人数")),
+    ):
+        if not 0 <= (count or 0) <= MAX_AUDIENCE:
+            errors.setdefault(name, []).append(
+                _("{label}应在 0 到 {limit} 之间").format(label=label, limit=MAX_AUDIENCE)
+            )
+    if errors:
+        raise TalkError(errors)
+    if "\x00" in account or any("\x00" in upload.caption for upload in photos):
+        raise TalkError({"account": [_("活动情况和图片说明不能含有空字符")]})
     audience = (students or 0) + (teachers or 0) + (others or 0)
     minimum = talk.programme.min_audience
     if audience < minimum:
@@ -522,7 +539,7 @@ def submit_report(
                 width=photo.width,
                 height=photo.height,
                 original_format=photo.original_format,
-                original_name=upload.filename[:200],
+                original_name=_CONTROL.sub("", upload.filename)[:200],
                 caption=(upload.caption.strip() or default_caption(talk))[:200],
                 shows_banner=upload.shows_banner,
                 shows_lecturer=upload.shows_lecturer,
