@@ -155,7 +155,6 @@ class TalkDetailView(ScopedViewMixin, View):
             and talk.status in services.REPORTABLE
             and talk.starts_at <= timezone.now(),
             "can_review": _can(scope, "review", talk) and talk.status == Status.REPORTED,
-            "can_consent": _can(scope, "consent", talk),
             "respondable": [
                 booking
                 for booking in bookings
@@ -175,6 +174,7 @@ class TalkDetailView(ScopedViewMixin, View):
                 )
                 .values_list("pk", flat=True)
             ),
+            "can_consent": _can(scope, "consent", talk),
             "respond_form": RespondForm(),
             "reason_form": ReasonForm(),
             "review_form": ReviewForm(),

@@ -47,11 +47,12 @@ from laomo.halfyear import testing as halfyear_testing
 from laomo.people.models import Membership
 
 # Public by design: signing in and out, and the load balancer's health check.
-PUBLIC = frozenset(
-    {"login", "logout", "healthz", "showcase:index", "showcase:photo", "showcase:photo-thumb"}
-)
+PUBLIC = frozenset({"login", "logout", "healthz"})
 # The superuser-only Django admin and static files are not the app's pages.
 SKIPPED_PREFIXES = ("admin/", "static/")
+
+# The public showcase: only what a school agreed to show (laomo/showcase/tests).
+PUBLIC |= {"showcase:index", "showcase:photo", "showcase:photo-thumb"}
 
 PLACES = ("a", "b", "city")
 EVERYWHERE = frozenset(PLACES)
@@ -832,6 +833,10 @@ OUTREACH_ROUTES = [
         post=302,
         payload=review_payload,
     ),
+    Route("outreach:talk-banner", TALK),
+    Route("outreach:talk-history", TALK),
+    Route("outreach:photo", {"pk": "photo"}),
+    Route("outreach:photo-thumb", {"pk": "photo"}),
     Route(
         "outreach:talk-consent",
         {"pk": "talk", "report_pk": "report"},
@@ -840,10 +845,6 @@ OUTREACH_ROUTES = [
         post=302,
         payload=consent_payload,
     ),
-    Route("outreach:talk-banner", TALK),
-    Route("outreach:talk-history", TALK),
-    Route("outreach:photo", {"pk": "photo"}),
-    Route("outreach:photo-thumb", {"pk": "photo"}),
     Route("outreach:my-schedule", kind="schedule", action="own"),
     Route("outreach:my-calendar", kind="schedule", action="own"),
     # Everyone signed in has notices: the list shows (and POST marks read) their own only.

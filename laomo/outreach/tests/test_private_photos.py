@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from laomo.core.checks import private_photos_stay_private
+from laomo.outreach.checks import private_photos_stay_private
 from laomo.outreach.models import private_storage
 from laomo.outreach.tests import imagefiles
 from laomo.outreach.tests.conftest import photo, report
@@ -93,7 +93,7 @@ def test_the_system_check_refuses_a_private_folder_inside_a_public_one(settings,
 
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "media" / "private"
     (error,) = private_photos_stay_private(None)
-    assert error.id == "laomo.E002"
+    assert error.id == "laomo.E003"
     assert "MEDIA_ROOT" in error.msg
 
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "static"
