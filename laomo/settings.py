@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "laomo.oversight",
     "laomo.halfyear",
     "laomo.scale",
+    "laomo.showcase",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -326,6 +327,9 @@ PRIVATE_MEDIA_ROOT = Path(os.environ.get("LAOMO_PRIVATE_ROOT", VAR_DIR / "privat
 LAOMO_PHOTO_MAX_BYTES = int(os.environ.get("LAOMO_PHOTO_MAX_BYTES", 20 * 1024 * 1024))
 LAOMO_PHOTO_MAX_PIXELS = int(os.environ.get("LAOMO_PHOTO_MAX_PIXELS", 50_000_000))
 LAOMO_PHOTO_MAX_COUNT = int(os.environ.get("LAOMO_PHOTO_MAX_COUNT", 30))
+# More files than this in one request are refused (400) while the request is read, before any is
+# looked at; between LAOMO_PHOTO_MAX_COUNT and this, the report says how many photos it takes.
+DATA_UPLOAD_MAX_NUMBER_FILES = LAOMO_PHOTO_MAX_COUNT + 20
 LAOMO_PHOTO_MAX_SIDE = 2560  # served copies are re-encoded no larger than this
 LAOMO_REMIND_DAYS_BEFORE = 2
 # Audit records are kept this many days, then `laomo purge-audit` removes them; 等保2.0 asks for

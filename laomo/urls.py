@@ -6,6 +6,8 @@ from laomo.core.suggest import KINDS as SUGGEST_KINDS
 from laomo.core.suggest import suggest
 from laomo.core.views import HomeView, healthz
 
+handler400 = "laomo.core.views.bad_request"
+
 admin.site.site_header = "劳模工匠进校园工作平台 · 系统管理"
 admin.site.site_title = "系统管理"
 
@@ -24,6 +26,7 @@ urlpatterns = [
     path("", include("laomo.outreach.urls")),
     path("", include("laomo.oversight.urls")),
     path("", include("laomo.halfyear.urls")),
+    path("", include("laomo.showcase.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

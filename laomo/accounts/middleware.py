@@ -85,11 +85,19 @@ def _unauthorized(detail: str) -> JsonResponse:
     return response
 
 
+# The pages anyone may open, by URL name, besides those marked `login_not_required` (the login
+# page, the health check): the public showcase, which shows only what a school agreed to show.
+PUBLIC_VIEWS = frozenset({"showcase:index", "showcase:photo", "showcase:photo-thumb"})
+
+
 class LoginRequiredMiddleware(BaseLoginRequiredMiddleware):
-    """Every page needs sign-in, except what is marked `login_not_required` (the login page,
-    the health check). The API answers 401 itself rather than redirecting to a page."""
+    """Every page needs sign-in, except `PUBLIC_VIEWS` and what is marked `login_not_required`.
+    The API answers 401 itself rather than redirecting to a page."""
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.path.startswith("/api/"):
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in PUBLIC_VIEWS:
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)

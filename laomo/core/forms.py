@@ -5,6 +5,7 @@ a user cannot pick (or post the id of) another county's region, school or person
 """
 
 from django import forms
+from django.db import models
 
 from laomo.core.scoping import VIEW, ScopedQuerySet, unscoped
 
@@ -25,6 +26,37 @@ def unix_newlines(data):
         else:
             data[key] = values[0]
     return data
+
+
+# What a database integer column holds (PostgreSQL's bigint; SQLite's INTEGER).
+_ID_RANGE = range(-(2**63), 2**63)
+
+
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """A multiple choice of rows by id that refuses an id no column could hold as an invalid
+    choice. Django checks the ids with one `pk__in` query, which SQLite cannot even send for such
+    a number (OverflowError) and PostgreSQL refuses (out of range): a 500 from a typed URL."""
+
+    def _check_values(self, value):
+        key = self.to_field_name or "pk"
+        field = (
+            self.queryset.model._meta.pk
+            if key == "pk"
+            else self.queryset.model._meta.get_field(key)
+        )
+        if isinstance(field, (forms.IntegerField, models.IntegerField)):
+            for item in value or ():
+                try:
+                    number = int(str(item))
+                except (TypeError, ValueError):
+                    continue  # the parent class names the bad value
+                if number not in _ID_RANGE:
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": item},
+                    )
+        return super()._check_values(value)
 
 
 class ScopedModelForm(forms.ModelForm):

@@ -64,8 +64,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # A school invites lecturers on its own (002 三(二)) and files the report of talks it hosts;
     # to invite, it sees the lecturers of its county's and the city's groups (names, units,
     # honours, topics; phones masked).
+    # It alone says whether the photos of a talk it hosted, its pupils in them, may be shown on
+    # the public showcase.
     Role.SCHOOL: frozenset(
-        {"schools.view", "talks.view", "talks.invite", "talks.report", "lecturers.directory"}
+        {
+            "schools.view",
+            "talks.view",
+            "talks.invite",
+            "talks.report",
+            "talks.consent",
+            "lecturers.directory",
+        }
     ),
     Role.LECTURER: frozenset(
         {"people.view", "people.change_own", "groups.view", "talks.view", "talks.respond"}

@@ -52,7 +52,9 @@ class VendorFinder(BaseFinder):
     def find(self, path, find_all=False, **kwargs):
         match = _files().get(path)
         if match is None:
-            return [] if (find_all or kwargs.get("all")) else None
+            # Not None: django.contrib.staticfiles.finders.find() would hand on [None], and
+            # WhiteNoise (serving through the finders in development) fail on it with a 500.
+            return []
         return [str(match)] if (find_all or kwargs.get("all")) else str(match)
 
     def list(self, ignore_patterns):

@@ -309,3 +309,35 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
+
+
+def bad_request_message(exception) -> str:
+    """What a refused request is told: which limit it broke, when it is one of Django's."""
+    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+
+    if isinstance(exception, TooManyFilesSent):
+        return _("一次上传的文件过多：上限为 {n} 个文件，请分批上传").format(
+            n=settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        )
+    if isinstance(exception, RequestDataTooBig):
+        return _("提交的内容过大：上限为 {n:g} MB（不含上传的文件）").format(
+            n=round(settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024, 2)
+        )
+    if isinstance(exception, TooManyFieldsSent):
+        return _("提交的字段过多：上限为 {n} 个").format(n=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS)
+    return _("请求有误，无法处理")
+
+
+def bad_request(request, exception=None):
+    """Django's 400 (handler400): a plain page, or JSON under /api/, naming the limit broken.
+    Standalone, like the 500 page: the request may have failed before the page frame could be
+    built."""
+    from django.http import JsonResponse
+    from django.template.loader import render_to_string
+
+    message = bad_request_message(exception)
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=400)
+    return HttpResponse(
+        render_to_string("400.html", {"message": message}), status=400, content_type="text/html"
+    )

@@ -7,12 +7,12 @@ from decimal import Decimal
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import File, Form, Router, Schema
+from ninja import Field, File, Form, Router, Schema
 from ninja import Status as Reply
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from laomo.core.api import Pages
+from laomo.core.api import Id, Pages, text
 from laomo.core.scoping import CHANGE, get_object_for_scope
 from laomo.outreach import services
 from laomo.outreach.choices import Form as TalkForm
@@ -97,21 +97,23 @@ def _prime_programme(talk: Talk, request) -> None:
 
 
 class TalkIn(Schema):
-    title: str
+    """The same bounds as the page's form (and the database's columns)."""
+
+    title: text(120, min_length=1)
     starts_at: datetime
     ends_at: datetime
     venue: Venue
     form: TalkForm
-    lecturer_ids: list[int]
+    lecturer_ids: list[Id] = Field(max_length=50)
     place: Place = Place.SCHOOL
-    school_id: int | None = None
-    base_id: int | None = None
+    school_id: Id | None = None
+    base_id: Id | None = None
     online_platform: OnlinePlatform | None = None
-    special_name: str = ""
-    form_other: str = ""
-    expected_audience: int = 0
-    cost: Decimal = Decimal("0")
-    note: str = ""
+    special_name: text(60) = ""
+    form_other: text(60) = ""
+    expected_audience: int = Field(0, ge=0, le=100000)
+    cost: Decimal = Field(Decimal("0"), ge=0, max_digits=10, decimal_places=2)
+    note: text() = ""
 
 
 class Errors(Schema):
@@ -120,12 +122,12 @@ class Errors(Schema):
 
 
 class ReasonIn(Schema):
-    reason: str = ""
+    reason: text(200) = ""
 
 
 class RespondIn(Schema):
     accept: bool
-    reason: str = ""
+    reason: text(200) = ""
 
 
 class ReportOut(Schema):
@@ -358,7 +360,7 @@ def submit_report(
 
 
 class ReviewIn(Schema):
-    reasons: str = ""
+    reasons: text() = ""
 
 
 def _report_for_review(request, talk_id: int, report_id: int):

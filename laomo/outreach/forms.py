@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from laomo.core.forms import unix_newlines
+from laomo.core.forms import IdsChoiceField, unix_newlines
 from laomo.core.scoping import VIEW
 from laomo.outreach.choices import Form, OnlinePlatform, Place, Venue
 from laomo.outreach.models import ProgrammeYear, Talk
@@ -17,7 +17,7 @@ from laomo.schools.models import School
 _DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class LecturerChoiceField(forms.ModelMultipleChoiceField):
+class LecturerChoiceField(IdsChoiceField):
     def label_from_instance(self, person):
         details = [person.unit_and_post or person.region.name]
         details += [honour.title for honour in list(person.honours.all())[:2]]
@@ -161,6 +161,12 @@ class RespondForm(forms.Form):
     reason = forms.CharField(label=_("婉拒原因"), max_length=200, required=False)
 
 
+class ConsentForm(forms.Form):
+    consent = forms.TypedChoiceField(
+        choices=[("1", _("同意公开展示")), ("0", _("撤回同意"))], coerce=lambda value: value == "1"
+    )
+
+
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=[("accept", _("验收通过")), ("return", _("退回"))])
     reasons = forms.CharField(
@@ -191,9 +197,11 @@ class ReportForm(forms.Form):
 class PhotoRowForm(forms.Form):
     """One photo: the file, its caption (prefilled), and what it shows."""
 
+    # An empty file goes on to the photo checks, whose message names it.
     image = forms.FileField(
         label=_("照片"),
         required=False,
+        allow_empty_file=True,
         widget=forms.ClearableFileInput(attrs={"accept": "image/*", "class": "form-control"}),
     )
     caption = forms.CharField(
@@ -220,7 +228,16 @@ class PhotoRowForm(forms.Form):
         )
 
 
-PhotoFormSet = forms.formset_factory(PhotoRowForm, extra=0, max_num=50, absolute_max=50)
+class BasePhotoFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "missing_management_form": _("照片数据不完整，请刷新页面后重新选择照片再报送"),
+        "too_many_forms": _("一次最多提交 %(num)d 张照片"),
+    }
+
+
+PhotoFormSet = forms.formset_factory(
+    PhotoRowForm, formset=BasePhotoFormSet, extra=0, max_num=50, absolute_max=50
+)
 
 
 def photo_formset(data=None, files=None, *, caption: str) -> forms.BaseFormSet:

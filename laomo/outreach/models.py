@@ -170,6 +170,23 @@ class TalkQuerySet(RegistryQuerySet):
             return self.none()
         return self.for_view(scope)
 
+    def for_consent(self, scope):
+        """Whether a talk's photos, children in them, may be shown to the public is the hosting
+        school's to say: its contact records consent, or withdraws it."""
+        if scope.is_school and scope.can("talks.consent"):
+            return self.filter(school_id=scope.school_id)
+        return self.none()
+
+    def for_showcase(self, scope):
+        """The public showcase, the same for everyone, signed in or not: accepted talks whose
+        school recorded its consent on the accepted report."""
+        return self.filter(
+            status=Status.ACCEPTED,
+            archived_at__isnull=True,
+            reports__status=ReportStatus.ACCEPTED,
+            reports__public_consent_at__isnull=False,
+        )
+
     def current(self):
         return self.filter(archived_at__isnull=True)
 
@@ -450,6 +467,22 @@ class TalkReport(ScopedModel):
     )
     decided_at = models.DateTimeField("验收时间", null=True, blank=True)
     return_reasons = models.TextField("退回原因", blank=True)
+    # Photos of minors are public only with the hosting school's consent, given for this
+    # submission's photos (a resubmission's new photos need it again) and withdrawable.
+    public_consent_at = models.DateTimeField(
+        "学校同意公开展示照片的时间",
+        null=True,
+        blank=True,
+        help_text="学校联络人同意后，验收通过的照片在公开展示页展示；撤回同意即不再展示",
+    )
+    public_consent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="同意公开展示的学校联络人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects = ReportQuerySet.as_manager()
 
@@ -499,6 +532,10 @@ class PrivateStorage(FileSystemStorage):
     def location(self):
         return os.path.abspath(self.base_location)
 
+    def url(self, name):
+        # FileSystemStorage falls back to MEDIA_URL; a photo has no public address at all.
+        raise ValueError("活动照片没有公开地址，只能经由权限校验的视图查看")
+
 
 private_storage = PrivateStorage()
 
@@ -506,6 +543,15 @@ private_storage = PrivateStorage()
 class PhotoQuerySet(ScopedQuerySet):
     def for_view(self, scope):
         return self.filter(report__talk__in=Talk.objects.restrict(scope))
+
+    def for_showcase(self, scope):
+        """Photos of the accepted, consented report of a showcased talk; never those of an
+        earlier, returned report of the same talk."""
+        return self.filter(
+            report__status=ReportStatus.ACCEPTED,
+            report__public_consent_at__isnull=False,
+            report__talk__in=Talk.objects.restrict(scope, "showcase"),
+        )
 
 
 class ReportPhoto(ScopedModel):

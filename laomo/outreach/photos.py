@@ -48,6 +48,18 @@ _OPENERS = ["JPEG", "PNG", "HEIF"]
 _FORMAT_NAMES = {"JPEG": "JPEG", "MPO": "JPEG", "PNG": "PNG", "HEIF": "HEIF"}
 
 _HASH = re.compile(r"[0-9a-f]{16}")
+# Markup a browser would act on. A photo carries none, in its metadata or after its end; a file
+# that does is a polyglot (a picture that is also a page) and is refused, though re-encoding would
+# drop the markup anyway. Only sequences of six bytes or more are looked for, and compressed
+# pixels are skipped, so that a genuine photo is not refused because its bytes happen to spell one.
+_MARKUP = re.compile(
+    rb"<(?:script|iframe|object|embed|html|body)[\s/>]|<svg[\s/][^>]{0,300}?xmlns"
+    rb"|<!doctype\s+html|<\?php\s|javascript:",
+    re.IGNORECASE,
+)
+# In a JPEG's entropy-coded data an 0xFF byte is followed by 0x00 (stuffing) or a restart marker;
+# anything else is the next marker.
+_JPEG_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
 _EXIF_TIME = re.compile(r"\s*(\d{4})[:\-/](\d{2})[:\-/](\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?")
 _EXIF_OFFSET = re.compile(r"\s*([+-])(\d{2}):?(\d{2})")
 
@@ -103,6 +115,13 @@ def process_photo(data: bytes, *, filename: str = "") -> ProcessedPhoto:
         if original_format is None:
             raise PhotoError(_not_a_photo(label, data))
         _check_dimensions(im.size, label)
+        if _carries_markup(data, original_format):
+            raise PhotoError(
+                _(
+                    "{file}夹带网页代码（HTML 或脚本），不是普通照片，已拒绝："
+                    "请上传相机或手机拍摄的原始照片"
+                ).format(file=label)
+            )
         try:
             picture, taken_at = _decode(im, original_format)
         except PhotoError:
@@ -226,6 +245,59 @@ def _decode(im: Image.Image, original_format: str) -> tuple[Image.Image, datetim
         picture.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     picture.info.clear()
     return picture, taken_at
+
+
+def _carries_markup(data: bytes, original_format: str) -> bool:
+    return any(
+        _MARKUP.search(data, start, end) for start, end in _outside_pixels(data, original_format)
+    )
+
+
+def _outside_pixels(data: bytes, original_format: str):
+    """(start, end) spans of `data` that are not compressed pixels: for a PNG every chunk but
+    IDAT/fdAT and what follows IEND; for a JPEG every segment, scan headers included, and what
+    follows the end of the picture. A HEIF file is searched whole. A span running past the end of
+    the file is cut there."""
+    size = len(data)
+    if original_format == "PNG":
+        at = 8
+        while at + 8 <= size:
+            length = int.from_bytes(data[at : at + 4], "big")
+            kind = data[at + 4 : at + 8]
+            body = at + 8
+            if kind not in (b"IDAT", b"fdAT"):
+                yield body, min(body + length, size)
+            at = body + length + 4
+            if kind == b"IEND":
+                break
+        if at < size:
+            yield at, size
+        return
+    if original_format == "JPEG":
+        at = 2  # after SOI
+        while at + 4 <= size:
+            if data[at] != 0xFF:
+                break  # not a marker where one must be: search the rest whole
+            marker = data[at + 1]
+            if marker == 0xFF:  # fill byte
+                at += 1
+                continue
+            if marker == 0xD9:  # EOI: what follows (another picture, a video, a page) is searched
+                at += 2
+                break
+            if marker == 0x01 or 0xD0 <= marker <= 0xD8:  # standalone markers
+                at += 2
+                continue
+            length = int.from_bytes(data[at + 2 : at + 4], "big")
+            yield at, min(at + 2 + length, size)
+            at += 2 + length
+            if marker == 0xDA:  # SOS: entropy-coded data runs to the next marker
+                found = _JPEG_MARKER.search(data, at)
+                at = found.start() if found else size
+        if at < size:
+            yield at, size
+        return
+    yield 0, size
 
 
 _strict = threading.Lock()

@@ -4,6 +4,7 @@ functions, so each rule of the programme is enforced once, and each change is au
 from __future__ import annotations
 
 import contextlib
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -460,6 +461,9 @@ def mark_held(talk: Talk, *, acting_user) -> Talk:
 
 # Reports ----------------------------------------------------------------------------------------
 
+MAX_AUDIENCE = 100000  # as the report form allows
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
 
 def default_caption(talk: Talk) -> str:
     """时间、主办单位、活动名称, as the plan asks every photo to say (002 四(六))."""
@@ -490,6 +494,19 @@ def submit_report(
     if talk.starts_at > timezone.now():
         raise TalkError(_("活动尚未开始，不能报送资料"))
     errors: dict[str, list[str]] = {}
+    for name, count, label in (
+        ("students", students, _("学生人数")),
+        ("teachers", teachers, _("教师人数")),
+        ("others", others, _("其他人员人数")),
+    ):
+        if not 0 <= (count or 0) <= MAX_AUDIENCE:
+            errors.setdefault(name, []).append(
+                _("{label}应在 0 到 {limit} 之间").format(label=label, limit=MAX_AUDIENCE)
+            )
+    if errors:
+        raise TalkError(errors)
+    if "\x00" in account or any("\x00" in upload.caption for upload in photos):
+        raise TalkError({"account": [_("活动情况和图片说明不能含有空字符")]})
     audience = (students or 0) + (teachers or 0) + (others or 0)
     minimum = talk.programme.min_audience
     if audience < minimum:
@@ -522,7 +539,7 @@ def submit_report(
                 width=photo.width,
                 height=photo.height,
                 original_format=photo.original_format,
-                original_name=upload.filename[:200],
+                original_name=_CONTROL.sub("", upload.filename)[:200],
                 caption=(upload.caption.strip() or default_caption(talk))[:200],
                 shows_banner=upload.shows_banner,
                 shows_lecturer=upload.shows_lecturer,
@@ -653,6 +670,36 @@ def return_report(report: TalkReport, *, reasons: str, acting_user) -> TalkRepor
         title=_("资料被退回：{title}").format(title=talk.title),
         body=_("退回原因：{reasons}").format(reasons=report.return_reasons),
         url=_talk_url(talk),
+    )
+    return report
+
+
+@transaction.atomic
+def record_consent(report: TalkReport, *, consent: bool, acting_user) -> TalkReport:
+    """The hosting school's word on showing this submission's photos to the public: given (who,
+    when) or withdrawn. Shown only once the report is accepted; a returned report's photos never
+    are, so consent is not taken for one. Saying the same again changes nothing."""
+    report = (
+        TalkReport.objects.unrestricted()
+        .select_for_update()
+        .select_related("talk")
+        .get(pk=report.pk)
+    )
+    if consent and report.status == ReportStatus.RETURNED:
+        raise TalkError(_("这份报送已被退回，其照片不会公开展示；请对重新报送的资料表示同意"))
+    if consent == (report.public_consent_at is not None):
+        return report
+    report.public_consent_at = timezone.now() if consent else None
+    report.public_consent_by = acting_user if consent and getattr(acting_user, "pk", None) else None
+    report.save(update_fields=["public_consent_at", "public_consent_by"])
+    record(
+        AuditEntry.Action.UPDATE,
+        actor=acting_user,
+        obj=report.talk,
+        data={
+            "report": report.number,
+            "consent": _("同意公开展示照片") if consent else _("撤回公开展示照片的同意"),
+        },
     )
     return report
 

@@ -41,6 +41,11 @@ urlpatterns = [
     ),
     path("photos/<int:pk>/", views.PhotoView.as_view(), name="photo"),
     path("photos/<int:pk>/thumb/", views.PhotoView.as_view(thumbnail=True), name="photo-thumb"),
+    path(
+        "talks/<int:pk>/reports/<int:report_pk>/consent/",
+        views.ConsentView.as_view(),
+        name="talk-consent",
+    ),
     path("me/schedule/", views.MyScheduleView.as_view(), name="my-schedule"),
     path("me/schedule.ics", views.MyCalendarView.as_view(), name="my-calendar"),
     path("notices/", views.NoticeListView.as_view(), name="notices"),

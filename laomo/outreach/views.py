@@ -24,6 +24,7 @@ from laomo.outreach import services
 from laomo.outreach.choices import BookingStatus, Status
 from laomo.outreach.filters import TalkFilterSet
 from laomo.outreach.forms import (
+    ConsentForm,
     ProgrammeYearForm,
     ReasonForm,
     ReportForm,
@@ -126,7 +127,7 @@ class TalkDetailView(ScopedViewMixin, View):
         bookings = list(talk.bookings.unrestricted().select_related("person", "responded_by"))
         reports = list(
             talk.reports.unrestricted()
-            .select_related("submitted_by", "decided_by")
+            .select_related("submitted_by", "decided_by", "public_consent_by")
             .prefetch_related(
                 Prefetch(
                     "photos",
@@ -178,6 +179,7 @@ class TalkDetailView(ScopedViewMixin, View):
                 )
                 .values_list("pk", flat=True)
             ),
+            "can_consent": _can(scope, "consent", talk),
             "respond_form": RespondForm(),
             "reason_form": ReasonForm(),
             "review_form": ReviewForm(),
@@ -342,11 +344,11 @@ class ReportView(TalkActionView):
                     acting_user=request.user,
                 )
             except services.TalkError as exc:
-                return self.show(form, photos, errors=exc.errors)
+                return self.show(form, photos, errors=exc.errors, status=400)
             return self.done(_("活动资料已报送市总工会宣教部和市教育体育局，等待验收"))
-        return self.show(form, photos)
+        return self.show(form, photos, status=400)
 
-    def show(self, form, photos, errors=None):
+    def show(self, form, photos, errors=None, status=200):
         return render(
             self.request,
             self.template_name,
@@ -362,6 +364,7 @@ class ReportView(TalkActionView):
                 .order_by("-number")
                 .first(),
             },
+            status=status,
         )
 
 
@@ -386,6 +389,29 @@ class ReviewView(TalkActionView):
         except services.TalkError as exc:
             return self.refused(exc)
         return self.done(_("已退回，已通知报送人修改后重新报送"))
+
+
+class ConsentView(TalkActionView):
+    """The hosting school consents to the public showcase of a report's photos, or withdraws."""
+
+    action = "consent"
+
+    def post(self, request, pk, report_pk):
+        report = self.talk.reports.unrestricted().filter(pk=report_pk).first()
+        if report is None:
+            raise Http404
+        form = ConsentForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("请选择同意公开展示或撤回同意"))
+            return HttpResponseRedirect(self.talk.get_absolute_url())
+        consent = form.cleaned_data["consent"]
+        try:
+            services.record_consent(report, consent=consent, acting_user=request.user)
+        except services.TalkError as exc:
+            return self.refused(exc)
+        if consent:
+            return self.done(_("已记录学校的同意：资料验收通过后，照片将在公开展示页展示"))
+        return self.done(_("已撤回同意：照片不再公开展示"))
 
 
 class BannerView(TalkActionView):

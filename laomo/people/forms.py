@@ -2,7 +2,7 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext as _
 
-from laomo.core.forms import ScopedModelForm
+from laomo.core.forms import IdsChoiceField, ScopedModelForm
 from laomo.core.text import InputError, normalize_name, normalize_phone
 from laomo.people.models import Honour, LectureGroup, Person
 
@@ -77,12 +77,24 @@ class OwnProfileForm(PersonForm):
             )
 
 
+class BaseHonourFormSet(forms.BaseInlineFormSet):
+    default_error_messages = {
+        "missing_management_form": _("荣誉数据不完整，请刷新页面后重新填写"),
+        "too_many_forms": _("一人最多登记 %(num)d 项荣誉"),
+    }
+
+
+# A cap on the rows a posted form may claim: otherwise a forged count of thousands of honours is
+# thousands of forms built and drawn for one request.
 HonourFormSet = inlineformset_factory(
     Person,
     Honour,
+    formset=BaseHonourFormSet,
     fields=["title", "level", "year", "awarded_by"],
     extra=1,
     can_delete=True,
+    max_num=50,
+    absolute_max=50,
 )
 
 
@@ -90,6 +102,7 @@ class LectureGroupForm(ScopedModelForm):
     class Meta:
         model = LectureGroup
         fields = ["name", "region", "batch", "formed_on", "organisers", "description"]
+        field_classes = {"organisers": IdsChoiceField}
         widgets = {
             "formed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "organisers": forms.CheckboxSelectMultiple,
@@ -123,8 +136,10 @@ class AddMemberForm(forms.Form):
 
 
 class RosterUploadForm(forms.Form):
+    # An empty file goes on to the import, whose message says what is wrong with it.
     file = forms.FileField(
         label=_("花名册文件"),
+        allow_empty_file=True,
         help_text=_(
             "Excel（.xlsx、.xls）或 CSV（UTF-8 或 GBK 编码）；"
             "列：序号、姓名、性别、工作单位及职务、获得荣誉、联系电话、备注"

@@ -168,16 +168,19 @@ class RosterImportView(View):
             return self.confirm(request)
         form = RosterUploadForm(request.POST, request.FILES, groups=self.groups())
         if not form.is_valid():
-            return render(request, self.template_name, {"form": form})
+            return render(request, self.template_name, {"form": form}, status=400)
         upload = form.cleaned_data["file"]
         if upload.size > settings.LAOMO_IMPORT_MAX_BYTES:
+            # Refused before the file is read into memory.
             form.add_error(
                 "file",
-                _("文件过大，上限为 {n} MB").format(
-                    n=settings.LAOMO_IMPORT_MAX_BYTES // 1024 // 1024
+                _("“{name}”文件过大（{size:g} MB），上限为 {limit:g} MB").format(
+                    name=upload.name,
+                    size=round(upload.size / 1024 / 1024, 2),
+                    limit=round(settings.LAOMO_IMPORT_MAX_BYTES / 1024 / 1024, 2),
                 ),
             )
-            return render(request, self.template_name, {"form": form})
+            return render(request, self.template_name, {"form": form}, status=400)
         data = upload.read()
         group = form.cleaned_data["group"]
         report = import_roster(
@@ -212,6 +215,7 @@ class RosterImportView(View):
                 "group": group,
                 "filename": upload.name,
             },
+            status=200 if report.ok else 400,
         )
 
     def confirm(self, request):
@@ -243,7 +247,10 @@ class RosterImportView(View):
         if not report.ok:
             form = RosterUploadForm(groups=self.groups(), initial={"group": group})
             return render(
-                request, self.template_name, {"form": form, "report": report, "group": group}
+                request,
+                self.template_name,
+                {"form": form, "report": report, "group": group, "filename": ticket["name"]},
+                status=400,
             )
         messages.success(request, _("导入完成。") + report.summary())
         return HttpResponseRedirect(

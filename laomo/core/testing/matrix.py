@@ -52,6 +52,9 @@ PUBLIC = frozenset({"login", "login-code", "logout", "healthz"})
 # The superuser-only Django admin and static files are not the app's pages.
 SKIPPED_PREFIXES = ("admin/", "static/")
 
+# The public showcase: only what a school agreed to show (laomo/showcase/tests).
+PUBLIC |= {"showcase:index", "showcase:photo", "showcase:photo-thumb"}
+
 PLACES = ("a", "b", "city")
 EVERYWHERE = frozenset(PLACES)
 NOWHERE: frozenset[str] = frozenset()
@@ -179,11 +182,13 @@ def _talks(
     respond: frozenset[str] = NOWHERE,
     review: frozenset[str] = NOWHERE,
     create: frozenset[str] = NOWHERE,
+    consent: frozenset[str] = NOWHERE,
 ) -> Reach:
     """Talks (002 三、四; DESIGN.md): officials see the talks held in or organised by their
     region; only the organising level changes a talk (a school, its own invitations); the
     organisers or the hosting school file the report; the city's union and education bureau
-    review it; a lecturer answers their own invitations, the organisers may for them."""
+    review it; a lecturer answers their own invitations, the organisers may for them; only the
+    hosting school says whether a talk's photos may be shown to the public."""
     return {
         ("talk", "view"): view,
         ("talk", "change"): change,
@@ -191,6 +196,7 @@ def _talks(
         ("talk", "respond"): respond,
         ("talk", "review"): review,
         ("talk", "create"): create,
+        ("talk", "consent"): consent,
     }
 
 
@@ -289,12 +295,13 @@ REACH: dict[str, Reach] = {
             report=AT_A,
             respond=frozenset({"school_a"}),
             create=frozenset({"school_a"}),
+            consent=AT_A,
         ),
         **_NOTICES,
     },
     "school_b": {
         ("school", "view"): B,
-        **_talks(view=B, report=B, create=B),
+        **_talks(view=B, report=B, create=B, consent=B),
         **_NOTICES,
     },
     # Lecturer A is booked for county A's talk and for school A's own invitation.
@@ -631,6 +638,10 @@ def review_payload(fx, user_key, talk=None) -> dict:
     return {"decision": "accept"}
 
 
+def consent_payload(fx, user_key, talk=None) -> dict:
+    return {"consent": "1"}
+
+
 def return_payload(fx, user_key, talk=None) -> dict:
     return {"reasons": "矩阵退回：横幅看不清"}
 
@@ -836,6 +847,14 @@ OUTREACH_ROUTES = [
     Route("outreach:talk-history", TALK),
     Route("outreach:photo", {"pk": "photo"}),
     Route("outreach:photo-thumb", {"pk": "photo"}),
+    Route(
+        "outreach:talk-consent",
+        {"pk": "talk", "report_pk": "report"},
+        action="consent",
+        get=None,
+        post=302,
+        payload=consent_payload,
+    ),
     Route("outreach:my-schedule", kind="schedule", action="own"),
     Route("outreach:my-calendar", kind="schedule", action="own"),
     # Everyone signed in has notices: the list shows (and POST marks read) their own only.
@@ -986,8 +1005,8 @@ ROUTES: dict[str, Route] = {
         Route("two-factor"),
         *_pages("people:person", "person", person_payload, archive_action="archive"),
         Route("people:person-phone", {"pk": "person"}, action="reveal", get=None, post=200),
-        # An empty upload: the form answers with its errors, and nothing is imported.
-        Route("people:roster-import", kind="roster", action="import", post=200, changes=False),
+        # An empty upload: the form answers 400 with its errors, and nothing is imported.
+        Route("people:roster-import", kind="roster", action="import", post=400, changes=False),
         Route("people:me", kind="person", action="own", get=302),
         *_pages("people:group", "group", group_payload),
         Route(

@@ -535,7 +535,7 @@ def test_roster_import_refuses_another_countys_group(fx, login):
     assert client.get(url, {"group": b_group.pk}).status_code == 404
     assert client.get(url, {"group": fx.world.a.group.pk}).status_code == 200
     response = client.post(url, {"group": b_group.pk})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "group" in response.context["form"].errors
 
 

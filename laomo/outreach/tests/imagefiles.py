@@ -150,6 +150,36 @@ def polyglot_png() -> bytes:
     return data[:end] + chunk(b"tEXt", b"Comment\x00" + script) + data[end:] + script
 
 
+SCRIPT = b"<html><script>alert(document.cookie)</script></html>"
+
+
+def polyglots() -> dict[str, bytes]:
+    """Valid photos that are also pages: markup in a PNG text chunk, after a PNG's end, in a JPEG
+    comment, after a JPEG's end, in a HEIC's trailing bytes, and an SVG document in a PNG chunk."""
+    base_png = png(picture(3, (400, 300)))
+    end = base_png.rindex(b"IEND") - 4
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'
+    return {
+        "png-text-chunk": base_png[:end] + chunk(b"tEXt", b"Comment\x00" + SCRIPT) + base_png[end:],
+        "png-after-end": base_png + SCRIPT,
+        "png-svg-chunk": base_png[:end]
+        + chunk(b"iTXt", b"svg\x00\x00\x00\x00\x00" + svg)
+        + base_png[end:],
+        "jpeg-comment": jpeg(picture(3, (400, 300)), comment=SCRIPT),
+        "jpeg-after-end": jpeg(picture(3, (400, 300))) + SCRIPT,
+        "jpeg-javascript-url": jpeg(picture(3, (400, 300)), comment=b"javascript:alert(1)"),
+        "heic-after-end": heic(picture(3, (400, 300))) + SCRIPT,
+    }
+
+
+def jpeg_with_video_trailer() -> bytes:
+    """A JPEG followed by other bytes, as a phone's "motion photo" carries a short video after the
+    picture: taken (the trailer is not markup)."""
+    rng = random.Random(5)
+    video = b"\x00\x00\x00\x18ftypmp42" + bytes(rng.randrange(256) for _ in range(200_000))
+    return phone_jpeg(picture(6, (640, 480))) + video
+
+
 def html_with_png_signature() -> bytes:
     return b"\x89PNG\r\n\x1a\n<html><script>alert(1)</script></html>"
 

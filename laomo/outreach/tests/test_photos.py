@@ -189,16 +189,31 @@ def test_judged_by_content_not_by_name():
     assert process_photo(files.jpeg(), filename="").original_format == "JPEG"
 
 
-def test_polyglot_png_is_taken_and_the_rest_is_gone():
+def test_polyglot_png_is_refused():
     data = files.polyglot_png()
     assert b"<script>" in data
+    with Image.open(io.BytesIO(data)) as im:  # a PNG Pillow would take, script and all
+        assert im.text["Comment"].startswith("<html>")
 
-    result = process_photo(data, filename="poly.png")
+    message = refused(data, filename="poly.png")
 
-    assert result.original_format == "PNG"
-    assert b"<script" not in result.jpeg
-    assert b"<html" not in result.jpeg
-    assert reopen(result.jpeg).format == "JPEG"
+    assert "“poly.png”夹带网页代码" in message
+
+
+@pytest.mark.parametrize("kind", list(files.polyglots()))
+def test_every_polyglot_is_refused(kind):
+    data = files.polyglots()[kind]
+    with Image.open(io.BytesIO(data)) as im:  # it is a picture Pillow would take
+        im.load()
+
+    assert "夹带网页代码" in refused(data, filename=f"{kind}.jpg")
+
+
+def test_a_phone_photo_with_its_metadata_and_a_video_after_it_is_taken():
+    # XMP is XML (<x:xmpmeta …>), and a motion photo has a video after the picture: neither is
+    # markup a browser runs.
+    assert process_photo(files.jpeg_with_video_trailer()).original_format == "JPEG"
+    assert process_photo(files.phone_jpeg()).original_format == "JPEG"
 
 
 # --- orientation, size, thumbnail --------------------------------------------------------------

@@ -363,7 +363,7 @@ def test_an_audience_of_29_is_refused_on_the_page(world, login, held_talk, priva
         reverse("outreach:talk-report", args=[held_talk.pk]),
         report_form(three_photos(), audience=(20, 5, 4)),
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "观众合计29人，少于规定的30人（学生、教师、其他人员合计）" in response.content.decode()
     assert _counts() == before
     assert _stored_files(private_media) == []
@@ -379,7 +379,7 @@ def test_a_renamed_pdf_is_refused_by_its_content(world, login, held_talk, privat
     response = client.post(
         reverse("outreach:talk-report", args=[held_talk.pk]), report_form(photos)
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     page = response.content.decode()
     assert "“报告.jpg”不是照片（是 PDF 文件）：只接受 JPEG、PNG 或 HEIC 格式" in page
     assert _counts() == before
@@ -393,7 +393,7 @@ def test_a_report_without_a_banner_photo_is_refused(world, login, held_talk):
     response = client.post(
         reverse("outreach:talk-report", args=[held_talk.pk]), report_form(photos)
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "照片中须有一张拍到横幅" in response.content.decode()
     assert _counts() == before
 

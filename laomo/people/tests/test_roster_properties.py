@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from contextlib import contextmanager
 
 from django.db import transaction
@@ -9,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from laomo.people.roster import HEADERS, import_roster
-from laomo.people.tests.rosterfiles import snapshot
+from laomo.people.tests.rosterfiles import snapshot, xlsx
 
 PROPERTY = settings(
     max_examples=50,
@@ -105,3 +106,47 @@ def test_good_rosters_applied_one_after_another_never_raise(seed_group, batches)
                 assert again.ok, [str(e) for e in again.errors]
                 assert (again.created, again.updated, again.honours_added) == ([], [], 0)
                 assert snapshot() == before
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+# What an .xlsx cell can hold: text without the control characters XML forbids, numbers, dates,
+# booleans, formulas (read back as their cached value: none, for a file never opened in Excel).
+xlsx_text = st.text(
+    alphabet=st.characters(
+        blacklist_categories=("Cs",),
+        blacklist_characters=[chr(c) for c in range(32) if chr(c) not in "\t\n\r"],
+    ),
+    max_size=16,
+)
+xlsx_cell = st.one_of(
+    st.none(),
+    xlsx_text,
+    st.sampled_from(["李 强", "男", "女", "18395069051", "0954-2683888", "2019年市先进工作者"]),
+    st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True),
+    st.integers(min_value=-(10**15), max_value=10**15),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.booleans(),
+    st.dates(),
+    st.datetimes(),
+    st.sampled_from(["=1+1", "=A1", '=HYPERLINK("http://x")', "#N/A"]),
+)
+
+
+@PROPERTY
+@given(
+    head=header,
+    rows=st.lists(st.lists(xlsx_cell, max_size=9), max_size=8),
+    title=st.sampled_from([None, "花名册"]),
+)
+def test_import_of_any_workbook_is_a_clean_import_or_named_errors(seed_group, head, rows, title):
+    """Arbitrary cells in a real workbook: either the whole file imports, or nothing is written
+    and every problem is a Chinese message (a row-level one with its row number)."""
+    with rolled_back():
+        before = snapshot()
+        report = import_roster(xlsx(rows, title=title, headers=head), group=seed_group)
+        _check(report)
+        for problem in report.errors:
+            assert CJK.search(problem.message), problem.message
+            assert problem.row >= 0
+        if not report.applied:
+            assert snapshot() == before
