@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
+from laomo.audit.exporters import AuditLogExporter
 from laomo.audit.models import AuditEntry
 from laomo.core.exporters import FORMULA_TRIGGERS, ListExporter
 from laomo.core.scoping import Scope
@@ -139,13 +140,6 @@ def test_half_year_report(hostile):
     assert_formula_safe(data, TALK_TITLE, REGION_NAME)
 
 
-try:  # the audit log's Excel export comes with the audit work on main; drop the guard once merged
-    from laomo.audit.exporters import AuditLogExporter
-except ImportError:
-    AuditLogExporter = None
-
-
-@pytest.mark.skipif(AuditLogExporter is None, reason="no audit log export on this branch")
 def test_audit_log(hostile):
     AuditEntry.objects.create(
         actor_name=PERSON_POST,

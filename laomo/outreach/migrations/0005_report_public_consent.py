@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("outreach", "0003_starts_on"),
+        ("outreach", "0004_talk_day_order"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
