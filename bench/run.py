@@ -129,8 +129,7 @@ def ensure_database(db: str, preset: str, say) -> dict:
             log=log,
         )
         say(f"[{db}] generated in {time.perf_counter() - started:.0f} s; log: {log}")
-    if not (VAR / "static" / "staticfiles.json").exists():
-        run([str(BIN / "laomo"), "collectstatic", "--noinput", "-v0"], env)
+    run([str(BIN / "laomo"), "collectstatic", "--noinput", "-v0"], env)  # the code's own assets
     return {"url": url, "env": env, "log": log, "status": worker("status", env)}
 
 
