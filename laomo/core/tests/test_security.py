@@ -25,7 +25,16 @@ def production_environment(tmp_path: Path, **overrides: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DEBUG", "HTTPS", "ALLOWED_HOSTS", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}
+        # DJANGO_ALLOW_ASYNC_UNSAFE is the browser tests' (Playwright's loop), never production's.
+        if key
+        not in {
+            "DEBUG",
+            "HTTPS",
+            "ALLOWED_HOSTS",
+            "SECRET_KEY",
+            "DJANGO_SETTINGS_MODULE",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     env.update(
         DJANGO_SETTINGS_MODULE="laomo.settings",

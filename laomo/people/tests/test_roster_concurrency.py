@@ -39,7 +39,10 @@ def run_together(tmp_path):
     copy = None
     copied: list[bool] = []
     if vendor == "sqlite":
-        copy = {**default, "NAME": str(tmp_path / "threads.sqlite3")}
+        # A loaded machine (CI beside other work) may hold the write lock a while: the test is
+        # about all-or-nothing, not speed, so the second import waits longer than the default.
+        options = {**default.get("OPTIONS", {}), "timeout": 120}
+        copy = {**default, "NAME": str(tmp_path / "threads.sqlite3"), "OPTIONS": options}
 
     def connect_thread():
         if copy is not None:
