@@ -254,6 +254,10 @@ class Generator:
             if force:
                 self._stage("清空数据库（flush）", self._wipe)
             with transaction.atomic():
+                if connection.vendor not in ("sqlite", "postgresql"):
+                    raise ScaleError(
+                        f"规模数据只能写入 SQLite 或 PostgreSQL，当前数据库为 {connection.vendor}"
+                    )
                 self.loader = Loader(connection)
                 self.loader.begin()
                 self.loader.defer_indexes(

@@ -66,7 +66,8 @@ class Loader:
         self.connection = connection
         self.vendor = connection.vendor
         if self.vendor not in ("sqlite", "postgresql"):
-            raise NotImplementedError(f"bulk loading is not written for {self.vendor}")
+            # Laomo runs on these two (README); the generator says so before it gets here.
+            raise ValueError(f"规模数据只能写入 SQLite 或 PostgreSQL，当前数据库为 {self.vendor}")
         self._next: dict[type[models.Model], int] = {}
         self._deferred: list[tuple[str, str]] = []  # (table, statement to run at the end)
         self._touched: set[type[models.Model]] = set()
