@@ -36,10 +36,8 @@ KINDS = {
         _by_name,
     ),
     "regions": (lambda scope: Region.objects.restrict(scope), _by_name),
-    "counties": (
-        lambda scope: Region.objects.restrict(scope).filter(level__in=["county", "zone"]),
-        _by_name,
-    ),
+    "counties": (lambda scope: Region.objects.restrict(scope).counties(), _by_name),
+    "localities": (lambda scope: Region.objects.restrict(scope).local(), _by_name),
 }
 
 

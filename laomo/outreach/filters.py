@@ -15,7 +15,7 @@ _DATE = forms.DateInput(attrs={"type": "date"})
 
 
 def _counties(request):
-    return Region.objects.restrict(request.scope).filter(level__in=["county", "zone"])
+    return Region.objects.restrict(request.scope).counties()
 
 
 def _people(request):

@@ -471,7 +471,7 @@ class CalendarView(ScopedViewMixin, View):
             )
             .order_by("starts_at")
         )
-        counties = Region.objects.restrict(scope).filter(level__in=["county", "zone"])
+        counties = Region.objects.restrict(scope).counties()
         region = _pick(counties, request.GET.get("region"))
         lecturers = Person.objects.restrict(scope).current()
         lecturer = _pick(lecturers, request.GET.get("lecturer"))

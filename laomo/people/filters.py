@@ -13,7 +13,7 @@ LEVEL_CHOICES = [(value, label) for value, label in HonourLevel.choices if value
 
 
 def _regions(request):
-    return Region.objects.restrict(request.scope).filter(level__in=["city", "county", "zone"])
+    return Region.objects.restrict(request.scope).local()
 
 
 def _groups(request):
@@ -22,10 +22,10 @@ def _groups(request):
 
 class PersonFilterSet(RegistryFilterSet):
     region = django_filters.ModelChoiceFilter(
-        label=_("县（区）"),
+        label=_("所属区划"),
         queryset=_regions,
         empty_label=_("全部"),
-        widget=SuggestSelect("regions"),
+        widget=SuggestSelect("localities"),
     )
     gender = django_filters.ChoiceFilter(
         label=_("性别"), choices=Gender.choices, empty_label=_("全部")

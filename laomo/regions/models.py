@@ -20,6 +20,14 @@ class RegionQuerySet(ScopedQuerySet):
         """`region` and everything below it."""
         return self.filter(path__startswith=region.path)
 
+    def counties(self):
+        """The county-level units: 区, 县 and development zones."""
+        return self.filter(level__in=[Region.Level.COUNTY, Region.Level.ZONE])
+
+    def local(self):
+        """The regions a person or a lecture group belongs to: cities and county-level units."""
+        return self.filter(level__in=[Region.Level.CITY, Region.Level.COUNTY, Region.Level.ZONE])
+
 
 class Region(ScopedModel):
     """An administrative region: province, city, county or development zone.

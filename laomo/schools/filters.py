@@ -8,7 +8,7 @@ from laomo.schools.models import School
 
 
 def _counties(request):
-    return Region.objects.restrict(request.scope).filter(level__in=["county", "zone"])
+    return Region.objects.restrict(request.scope).counties()
 
 
 class SchoolFilterSet(RegistryFilterSet):

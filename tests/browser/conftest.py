@@ -121,6 +121,7 @@ class Visit:
     device: str
     server_errors: list = field(default_factory=list)
     csp_violations: list = field(default_factory=list)
+    missing: list = field(default_factory=list)
 
     def url(self, path: str) -> str:
         return path if path.startswith("http") else self.base_url + path
@@ -137,6 +138,7 @@ class Visit:
         assert not self.csp_violations, (
             f"refused by the Content-Security-Policy: {self.csp_violations}"
         )
+        assert not self.missing, f"a page asked for what is not there: {self.missing}"
         assert SERVER_ERROR_TEXT not in self.page.content(), f"server error on {self.page.url}"
 
     def shot(self, name: str):
@@ -206,6 +208,9 @@ def _open(browser, live_server, screenshot_dir, device: str, options: dict):
     def on_response(response):
         if response.status >= 500:
             visit.server_errors.append(f"{response.status} {response.url}")
+        elif response.status == 404 and response.request.resource_type != "document":
+            # A stylesheet, script, image or icon the page names and the server does not have.
+            visit.missing.append(response.url)
 
     def on_console(message):
         # Chromium reports what the Content-Security-Policy refused as console errors.

@@ -42,7 +42,7 @@ def test_search_by_pinyin_initials_and_filter_by_county(demo, desktop):
     desktop.shot("search-02-chinese")
 
     desktop.page.get_by_label("搜索").fill("")
-    desktop.page.get_by_label("县（区）").select_option(label="西吉县")
+    desktop.page.get_by_label("所属区划").select_option(label="西吉县")
     submit(desktop)
     listed = names_listed(desktop)
     assert len(listed) == 4
@@ -65,7 +65,7 @@ def test_search_by_pinyin_initials_and_filter_by_county(demo, desktop):
     with desktop.page.expect_navigation():
         desktop.page.get_by_role("link", name="重置").click()
     assert len(names_listed(desktop)) == 25, "first page of 32 again"
-    assert desktop.page.get_by_label("县（区）").input_value() == ""
+    assert desktop.page.get_by_label("所属区划").input_value() == ""
     desktop.shot("search-06-reset")
 
 
@@ -76,6 +76,6 @@ def test_search_stays_within_the_county(demo, desktop):
     desktop.page.get_by_label("搜索").fill("mjg")
     submit(desktop)
     assert names_listed(desktop) == ["马金国"]
-    options = desktop.page.get_by_label("县（区）").locator("option").all_inner_texts()
+    options = desktop.page.get_by_label("所属区划").locator("option").all_inner_texts()
     assert options == ["全部", "原州区"]
     desktop.shot("search-07-county-user")

@@ -37,6 +37,7 @@ from django.utils import timezone
 from laomo.accounts.models import ApiToken
 from laomo.core.roles import OFFICIAL_ROLES
 from laomo.core.scoping import Scope
+from laomo.core.suggest import KINDS as SUGGEST_KINDS
 from laomo.core.testing.factories import (
     OrganisationFactory,
     PersonFactory,
@@ -997,10 +998,7 @@ ROUTES: dict[str, Route] = {
         Route("home"),
         Route("password-change"),
         # The options a filter's search box offers: scoped rows, tested in core/tests/test_suggest.
-        *(
-            Route(f"suggest-{kind}")
-            for kind in ("schools", "people", "groups", "regions", "counties")
-        ),
+        *(Route(f"suggest-{kind}") for kind in SUGGEST_KINDS),
         # Every account may set up its own second factor, and nobody else's.
         Route("two-factor"),
         *_pages("people:person", "person", person_payload, archive_action="archive"),

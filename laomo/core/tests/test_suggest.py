@@ -7,9 +7,8 @@ import pytest
 from django.urls import reverse
 
 from laomo.core import widgets
+from laomo.core.suggest import KINDS
 from laomo.core.testing.factories import SchoolFactory
-
-KINDS = ("schools", "people", "groups", "regions", "counties")
 
 
 def _options(response) -> str:
@@ -64,6 +63,7 @@ def test_suggestions_stay_in_the_county(login, world, kind):
         "groups": world.b.group.name,
         "regions": world.b.region.name,
         "counties": world.b.region.name,
+        "localities": world.b.region.name,
     }[kind]
     own = {
         "schools": world.a.school.name,
@@ -71,9 +71,29 @@ def test_suggestions_stay_in_the_county(login, world, kind):
         "groups": world.a.group.name,
         "regions": world.a.region.name,
         "counties": world.a.region.name,
+        "localities": world.a.region.name,
     }[kind]
     assert own in page
     assert foreign not in page
+
+
+def test_a_filter_offers_only_the_levels_it_accepts(login, world):
+    """The people list's region filter takes cities and counties, so its search box offers no
+    province, even to a province's account: a choice the form would refuse is never shown."""
+    from laomo.core.testing.factories import UserFactory
+
+    province_user = UserFactory(username="province-union", role="city_union", region=world.province)
+    client = login(province_user)
+    offered = {
+        kind: _options(client.get(reverse(f"suggest-{kind}")))
+        for kind in ("localities", "counties")
+    }
+    assert f">{world.city.name}" in offered["localities"]
+    assert f">{world.city.name}" not in offered["counties"]
+    for region in (world.a.region, world.b.region):
+        assert f">{region.name}" in offered["localities"]
+        assert f">{region.name}" in offered["counties"]
+    assert f">{world.province.name}" not in offered["localities"]
 
 
 def test_suggestions_match_pinyin_initials_and_say_when_there_are_more(login, world, monkeypatch):
