@@ -81,7 +81,12 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django.forms",  # its widget templates, under the project's own (see FORM_RENDERER)
 ]
+
+# Forms render through the project's template settings, so that laomo/templates/django/forms/…
+# may replace one of Django's widget templates (the select, whose options it writes at once).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -68,6 +68,19 @@ class CappedPaginator(Paginator):
         self.capped = found > self.cap
         return min(found, self.cap)
 
+    def page(self, number):
+        """The page's rows in two steps: their ids first, by a narrow query that an index can
+        answer and the planner cannot misjudge for the joins it would otherwise carry, then those
+        rows whole (with what the list selects and prefetches beside them)."""
+        page = super().page(number)
+        rows = page.object_list
+        if isinstance(rows, models.QuerySet):
+            ids = list(rows.values_list("pk", flat=True))
+            position = {pk: index for index, pk in enumerate(ids)}
+            whole = self.object_list.filter(pk__in=ids)
+            page.object_list = sorted(whole, key=lambda row: position[row.pk])
+        return page
+
 
 class ObjectListView(ScopedViewMixin, ListView):
     """A filtered, paginated list; `?export=xlsx` writes the same rows to Excel (for roles that

@@ -18,9 +18,10 @@ LIMIT = 200
 class SuggestSelect(forms.Select):
     template_name = "core/widgets/suggest_select.html"
 
-    def __init__(self, kind: str, attrs=None):
+    def __init__(self, kind: str, attrs=None, label_field: str = "name"):
         super().__init__(attrs)
         self.kind = kind
+        self.label_field = label_field  # the column that __str__ returns
 
     def get_context(self, name, value, attrs):
         choices = self.choices  # a ModelChoiceIterator: its queryset is already scoped
@@ -34,9 +35,13 @@ class SuggestSelect(forms.Select):
             # pk 0 never exists: the query runs even when nothing is chosen (a fixed count).
             found = [0, *(int(pk) for pk in chosen if str(pk).isdigit())]
         options = [("", field.empty_label)] if field.empty_label is not None else []
-        options += [
-            (row.pk, field.label_from_instance(row)) for row in queryset.filter(pk__in=found)
-        ]
+        rows = queryset.filter(pk__in=found)
+        if type(field).label_from_instance is forms.ModelChoiceField.label_from_instance:
+            # The rows' own name is their label (their __str__): read that column only, not
+            # whole rows (a county's 80 schools as model instances cost more than the page's SQL).
+            options += list(rows.values_list("pk", self.label_field))
+        else:
+            options += [(row.pk, field.label_from_instance(row)) for row in rows]
         self.choices = options
         try:
             context = super().get_context(name, value, attrs)

@@ -95,6 +95,29 @@ def quota_lines(scope, tables, grand) -> list[QuotaLine]:
     return lines
 
 
+# A province's or the country's table: the total and this many cities, unless all are asked for.
+QUOTA_ROWS_SHOWN = 30
+# The warning names this many of those behind, and counts the rest.
+BEHIND_NAMED = 10
+
+
+def _shortfall(line: QuotaLine) -> tuple:
+    row = line.row
+    return (row.state != "behind", row.counts.done - row.expected, row.region.code)
+
+
+def shown_quota_lines(lines: list[QuotaLine], show_all: bool) -> tuple[list[QuotaLine], int]:
+    """Three hundred cities make a table nobody reads (and a page of almost a megabyte): unless
+    all are asked for, the total and the `QUOTA_ROWS_SHOWN` cities furthest behind their pace,
+    furthest first; and how many rows were left out."""
+    totals = [line for line in lines if line.total]
+    rows = [line for line in lines if not line.total]
+    if show_all or len(rows) <= QUOTA_ROWS_SHOWN:
+        return lines, 0
+    shown = sorted(rows, key=_shortfall)[:QUOTA_ROWS_SHOWN]
+    return [*totals, *shown], len(rows) - len(shown)
+
+
 class DashboardView(OversightMixin, View):
     template_name = "oversight/dashboard.html"
 
@@ -106,6 +129,7 @@ class DashboardView(OversightMixin, View):
         tables = figures.quota_tables(scope, year, today)
         grand = figures.grand_total(scope, tables)
         lines = quota_lines(scope, tables, grand)
+        shown, hidden = shown_quota_lines(lines, show_all=request.GET.get("quotas") == "all")
         coverage = figures.coverage(scope, as_of)
         months = figures.talks_per_month(scope, year)
         lecturers = figures.lecturer_load(scope, year)
@@ -118,9 +142,13 @@ class DashboardView(OversightMixin, View):
             "today": today,
             "as_of": as_of,
             "wide": grand is not None,
-            "lines": lines,
+            "lines": shown,
+            "quota_rows": sum(1 for line in lines if not line.total),
+            "quota_rows_shown": sum(1 for line in shown if not line.total),
+            "quota_rows_hidden": hidden,
             "headline": lines[0].row if lines else None,
-            "behind": behind,
+            "behind": behind[:BEHIND_NAMED],
+            "behind_unnamed": max(len(behind) - BEHIND_NAMED, 0),
             "fraction_percent": round((tables[0].fraction if tables else 0) * 100),
             "coverage": coverage,
             "coverage_list": figures.coverage_list_url(as_of=as_of.isoformat()),
@@ -146,7 +174,7 @@ class DashboardView(OversightMixin, View):
             "lecturers": lecturers,
             "audience": audience,
             "charts": {
-                "quota": charts.quota_chart([line.row for line in lines if not line.total]),
+                "quota": charts.quota_chart([line.row for line in shown if not line.total]),
                 "months": charts.months_chart(year, months),
                 "coverage_years": charts.coverage_years_chart(coverage),
                 "coverage_regions": charts.coverage_regions_chart(coverage, wide=grand is not None),

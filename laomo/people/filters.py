@@ -55,7 +55,9 @@ class PersonFilterSet(RegistryFilterSet):
         fields = ["q", "region", "gender", "honour_level", "group", "active", "status"]
 
     def by_honour_level(self, queryset, name, value):
-        return queryset.filter(Exists(Honour.objects.filter(person=OuterRef("pk"), level=value)))
+        # An IN over the honours of that level (a few thousand of a hundred thousand people):
+        # the database starts from the honours' index instead of testing every person.
+        return queryset.filter(pk__in=Honour.objects.filter(level=value).values("person_id"))
 
     def by_group(self, queryset, name, value):
         return queryset.filter(

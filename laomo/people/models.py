@@ -166,6 +166,8 @@ class Honour(models.Model):
         verbose_name = "荣誉"
         verbose_name_plural = "荣誉"
         ordering = ["person", "id"]
+        # "Who holds a national honour": the honours of that level lead to their holders.
+        indexes = [models.Index(fields=["level", "person"], name="honour_level_person")]
         constraints = [
             models.UniqueConstraint(
                 fields=["person", "title", "year"],

@@ -46,3 +46,22 @@ def test_the_count_reads_no_more_rows_than_the_cap(world, django_assert_num_quer
         assert paginator.count == 2
     assert "LIMIT 3" in captured.captured_queries[0]["sql"]
     assert paginator.capped
+
+
+def test_a_page_holds_the_rows_of_its_slice_in_order(world, django_assert_num_queries):
+    """A page reads its ids first, then those rows whole: the same rows in the same order as the
+    slice of the full list, with what the list selects beside them."""
+    from laomo.schools.models import School
+
+    for number in range(7):
+        SchoolFactory(region=world.b.region, name=f"西吉县第{number + 2}小学", student_count=number)
+    rows = School.objects.unrestricted().select_related("region").order_by("-student_count", "pk")
+    paginator = CappedPaginator(rows, 3)
+    assert paginator.count > 6  # counted once, before the pages
+    for number in (1, 2, 3):
+        expected = [school.pk for school in rows[(number - 1) * 3 : number * 3]]
+        with django_assert_num_queries(2) as captured:
+            page = paginator.page(number)
+            assert [school.pk for school in page.object_list] == expected
+            assert all(school.region.name for school in page.object_list)  # selected, no query
+        assert captured.captured_queries[0]["sql"].startswith('SELECT "schools_school"."id"')

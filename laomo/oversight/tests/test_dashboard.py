@@ -459,6 +459,47 @@ def test_a_province_sees_rows_per_city_and_its_links_hold(world, busy, login):
     assert assert_links_hold(client, f"{DASHBOARD}?year=2025") > 20
 
 
+def test_a_province_with_many_cities_sees_those_furthest_behind_first(
+    world, busy, login, monkeypatch
+):
+    """Hundreds of cities: the table keeps the total and the cities furthest behind their pace
+    (the rest one click away), and the warning names a few and counts the others."""
+    from laomo.oversight import views
+
+    other = RegionFactory(
+        code="640500", name="中卫市", level=Region.Level.CITY, parent=world.province
+    )
+    RegionFactory(code="640502", name="沙坡头区", level=Region.Level.COUNTY, parent=other)
+    province = UserFactory(username="province", role=Role.CITY_UNION, region=world.province)
+    client = login(province)
+    # 2026 in full: 中卫市 has held nothing and is further behind than 固原市, which has.
+    full = client.get(DASHBOARD, {"year": 2026, "quotas": "all"})
+    by_label = {line.row.label: line.row for line in full.context["lines"]}
+    assert by_label["中卫市全市"].counts.done < by_label["固原市全市"].counts.done
+    assert [line.row.label for line in full.context["lines"]] == [
+        "宁夏回族自治区合计",
+        "固原市全市",
+        "中卫市全市",
+    ]
+    assert full.context["quota_rows_hidden"] == 0
+
+    monkeypatch.setattr(views, "QUOTA_ROWS_SHOWN", 1)
+    monkeypatch.setattr(views, "BEHIND_NAMED", 1)
+    response = client.get(DASHBOARD, {"year": 2026})
+    assert [line.row.label for line in response.context["lines"]] == [
+        "宁夏回族自治区合计",
+        "中卫市全市",
+    ]
+    page = response.content.decode()
+    assert 'id="quota-more"' in page
+    assert "共 2 个市，此处列出进度最落后的 1 个" in page
+    assert "?year=2026&amp;quotas=all#quotas" in page
+    # Both cities are behind in 2026: the warning names the first and counts the other.
+    assert [row.label for row in full.context["behind"]] == ["固原市全市", "中卫市全市"]
+    assert [row.label for row in response.context["behind"]] == ["固原市全市"]
+    assert "另有 1 个市进度落后" in page
+
+
 def test_a_lecturers_own_figures_list_what_they_count(world, programme, login):
     me = world.a.person
     programme.add("county_union_a", local(2025, 3, 2), "accepted", audience=(100, 5, 0))
