@@ -36,6 +36,7 @@ KINDS = {
         _by_name,
     ),
     "regions": (lambda scope: Region.objects.restrict(scope), _by_name),
+    "cities": (lambda scope: Region.objects.restrict(scope).cities(), _by_name),
     "counties": (lambda scope: Region.objects.restrict(scope).counties(), _by_name),
     "localities": (lambda scope: Region.objects.restrict(scope).local(), _by_name),
 }

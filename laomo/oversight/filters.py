@@ -35,7 +35,7 @@ def _regions(request):
 
 
 def _cities(request):
-    return Region.objects.restrict(request.scope).filter(level=Region.Level.CITY)
+    return Region.objects.restrict(request.scope).cities()
 
 
 class StableOrderingFilter(django_filters.OrderingFilter):
@@ -61,7 +61,11 @@ class CoverageFilterSet(django_filters.FilterSet):
         label=_("覆盖情况"), choices=REACHED_CHOICES, empty_label=_("尚未覆盖"), method="keep"
     )
     city = django_filters.ModelChoiceFilter(
-        label=_("市"), queryset=_cities, empty_label=_("全部"), method="within"
+        label=_("市"),
+        queryset=_cities,
+        empty_label=_("全部"),
+        method="within",
+        widget=SuggestSelect("cities"),
     )
     region = django_filters.ModelChoiceFilter(
         label=_("县（区）"),

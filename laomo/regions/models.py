@@ -20,6 +20,9 @@ class RegionQuerySet(ScopedQuerySet):
         """`region` and everything below it."""
         return self.filter(path__startswith=region.path)
 
+    def cities(self):
+        return self.filter(level=Region.Level.CITY)
+
     def counties(self):
         """The county-level units: 区, 县 and development zones."""
         return self.filter(level__in=[Region.Level.COUNTY, Region.Level.ZONE])

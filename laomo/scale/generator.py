@@ -834,7 +834,6 @@ class Generator:
             else:
                 cursor.execute(f'ANALYZE "{model._meta.db_table}"')
 
-
     @staticmethod
     def _vacuum() -> None:
         with connection.cursor() as cursor:

@@ -32,9 +32,10 @@ class SchoolFilterSet(RegistryFilterSet):
     )
     city = django_filters.ModelChoiceFilter(
         label=_("市"),
-        queryset=lambda request: Region.objects.restrict(request.scope).filter(level="city"),
+        queryset=lambda request: Region.objects.restrict(request.scope).cities(),
         empty_label=_("全部"),
         field_name="region__parent",
+        widget=SuggestSelect("cities"),
     )
     o = django_filters.OrderingFilter(
         label=_("排序"),

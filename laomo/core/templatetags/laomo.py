@@ -38,6 +38,16 @@ def _option_attrs(option: dict) -> str:
     )
 
 
+SELECTED = format_html("{}", " selected")
+
+
+def _attrs_of(option: dict) -> str:
+    attrs = option["attrs"]
+    if not attrs:
+        return ""
+    return SELECTED if attrs == {"selected": True} else _option_attrs(option)
+
+
 @register.filter
 def select_options(optgroups) -> str:
     """A select's options written in one go: Django's own template includes a template per
@@ -47,7 +57,7 @@ def select_options(optgroups) -> str:
         html = format_html_join(
             "",
             '<option value="{}"{}>{}</option>',
-            ((option["value"], _option_attrs(option), option["label"]) for option in options),
+            ((option["value"], _attrs_of(option), option["label"]) for option in options),
         )
         parts.append(
             format_html('<optgroup label="{}">{}</optgroup>', group_name, html)
