@@ -4,6 +4,9 @@ Entries are written once and never changed or deleted by anyone, through any pag
 API or a command. The one exception is the retention purge (`laomo purge-audit`): entries older
 than the retention period, which may not be set below `MIN_RETENTION_DAYS`, leave through
 `AuditQuerySet.purge_before`, and the purge itself is recorded.
+
+The ORM refuses here; the database refuses too (triggers, migration 0005): an UPDATE of any entry
+and a DELETE of one younger than `MIN_RETENTION_DAYS`, whatever SQL or account sends it.
 """
 
 from datetime import datetime, timedelta
