@@ -5,16 +5,18 @@ from __future__ import annotations
 import time
 from base64 import b32encode
 from binascii import unhexlify
+from datetime import timedelta
 
 import segno
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
-from laomo.accounts.models import User
+from laomo.accounts.models import ApiToken, User
 from laomo.audit.models import AuditEntry
 from laomo.audit.services import record
 from laomo.regions.models import Region
@@ -103,3 +105,48 @@ def enrol_totp(user: User, key: str, code: str) -> TOTPDevice | None:
         region=audit_region(user),
     )
     return device
+
+
+# API tokens -----------------------------------------------------------------------------------
+
+# A refused token is recorded at most once in this time: an integration that goes on calling with
+# an expired token every few seconds leaves one entry an hour, not thousands.
+TOKEN_REFUSAL_QUIET = timedelta(hours=1)
+
+
+def record_token_refusal(token: ApiToken, reason: str) -> None:
+    """Record that a known token (expired, revoked, or of a deactivated account) was refused: a
+    forgotten integration or a leaked token, both for the officials to see. A string that is no
+    token at all is not recorded: anyone can send one, it names no account, and a scanner
+    sending thousands would drown the log (the web server's access log has those 401s)."""
+    recent = AuditEntry.objects.unrestricted().filter(
+        action=AuditEntry.Action.TOKEN_REFUSED,
+        object_type=ApiToken._meta.label_lower,
+        object_id=str(token.pk),
+        at__gte=timezone.now() - TOKEN_REFUSAL_QUIET,
+    )
+    if recent.exists():
+        return
+    user = token.user
+    record(
+        AuditEntry.Action.TOKEN_REFUSED,
+        actor_name=user.username,
+        obj=token,
+        object_repr=describe_token(token),
+        region=audit_region(user),
+        outcome="denied",
+        data={"reason": _token_state(token)},
+    )
+
+
+def _token_state(token: ApiToken) -> str:
+    """What the log says about a refused token: the whole truth, unlike the caller's answer."""
+    if token.revoked_at is not None:
+        return _("令牌已吊销")
+    if not token.user.is_active:
+        return _("账号已停用")
+    return _("令牌已过期")
+
+
+def describe_token(token: ApiToken) -> str:
+    return _("{username} 的 API 令牌 {hint}…").format(username=token.user.username, hint=token.hint)
