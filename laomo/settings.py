@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django.forms",  # its widget templates, under the project's own (see FORM_RENDERER)
 ]
 
