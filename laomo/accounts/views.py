@@ -172,7 +172,8 @@ class TwoFactorView(FormView):
             context.update(
                 new_codes=self.request.session.pop(NEW_CODES, None),
                 codes_left=services.recovery_codes_left(user),
-                confirm_form=PasswordConfirmForm(user=user),
+                codes_form=PasswordConfirmForm(user=user, prefix=RecoveryCodesView.prefix),
+                replace_form=PasswordConfirmForm(user=user, prefix=ReplaceAuthenticatorView.prefix),
             )
         else:
             key = self.request.session.get(self.SESSION_KEY)
@@ -207,14 +208,17 @@ class TwoFactorView(FormView):
 
 class PasswordConfirmedView(View):
     """POST only, from the two-factor page: a change to one's own second factor, made once the
-    password is given again (a session left open is not enough)."""
+    password is given again (a session left open is not enough). Each has its own form on the
+    page, told apart by `prefix`."""
+
+    prefix: str
 
     def post(self, request):
         user = request.user
         if services.totp_device(user) is None:
             messages.error(request, _("请先启用动态口令。"))
             return redirect("two-factor")
-        form = PasswordConfirmForm(request.POST, user=user)
+        form = PasswordConfirmForm(request.POST, user=user, prefix=self.prefix)
         if not form.is_valid():
             messages.error(request, _("密码不正确，未作任何更改。"))
             return redirect("two-factor")
@@ -228,6 +232,8 @@ class PasswordConfirmedView(View):
 class RecoveryCodesView(PasswordConfirmedView):
     """Ten new recovery codes; the old ones, used or not, stop working."""
 
+    prefix = "codes"
+
     def confirmed(self, request, user) -> None:
         request.session[NEW_CODES] = services.new_recovery_codes(user, acting_user=user)
         messages.success(request, _("已生成新的恢复码，原有的恢复码全部作废。"))
@@ -236,6 +242,8 @@ class RecoveryCodesView(PasswordConfirmedView):
 class ReplaceAuthenticatorView(PasswordConfirmedView):
     """A new phone: the old authenticator and the recovery codes go, and the page sets up the
     new one (with new codes)."""
+
+    prefix = "replace"
 
     def confirmed(self, request, user) -> None:
         services.reset_second_factor(user, acting_user=user, reason=_("本人更换验证器"))

@@ -233,13 +233,13 @@ def test_new_recovery_codes_need_the_password_and_void_the_old_ones(world, login
     client = login(user)
     _device, old_codes = _enrolled(client, user)
 
-    refused = client.post("/account/two-factor/recovery-codes/", {"password": "wrong"})
+    refused = client.post("/account/two-factor/recovery-codes/", {"codes-password": "wrong"})
     assert refused["Location"] == "/account/two-factor/"
     assert "密码不正确" in client.get("/account/two-factor/").content.decode()
     kept = {t.token for t in StaticToken.objects.filter(device__user=user)}
     assert kept == {code.replace("-", "") for code in old_codes}
 
-    client.post("/account/two-factor/recovery-codes/", {"password": PASSWORD})
+    client.post("/account/two-factor/recovery-codes/", {"codes-password": PASSWORD})
     new_codes = _codes_on(client.get("/account/two-factor/").content.decode())
     assert len(new_codes) == 10
     assert not set(new_codes) & set(old_codes)
@@ -255,10 +255,10 @@ def test_replacing_the_authenticator_needs_the_password(world, login):
     client = login(user)
     _enrolled(client, user)
 
-    client.post("/account/two-factor/replace/", {"password": "wrong"})
+    client.post("/account/two-factor/replace/", {"replace-password": "wrong"})
     assert TOTPDevice.objects.filter(user=user).exists()
 
-    client.post("/account/two-factor/replace/", {"password": PASSWORD})
+    client.post("/account/two-factor/replace/", {"replace-password": PASSWORD})
     assert not TOTPDevice.objects.filter(user=user).exists()
     assert not StaticDevice.objects.filter(user=user).exists()
     assert "data:image/svg+xml" in client.get("/account/two-factor/").content.decode()

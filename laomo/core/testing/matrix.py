@@ -699,10 +699,13 @@ def programme_payload(fx, user_key, obj=None) -> dict:
     }
 
 
-def password_payload(fx, user_key, obj=None) -> dict:
-    from laomo.core.testing.factories import PASSWORD
+def password_payload(prefix: str) -> Payload:
+    def payload(fx, user_key, obj=None) -> dict:
+        from laomo.core.testing.factories import PASSWORD
 
-    return {"password": PASSWORD}
+        return {f"{prefix}-password": PASSWORD}
+
+    return payload
 
 
 def second_factor_reset_payload(fx, user_key, obj=None) -> dict:
@@ -1014,8 +1017,16 @@ ROUTES: dict[str, Route] = {
         # Every account may set up its own second factor, and nobody else's. The matrix's accounts
         # have none: new recovery codes or a new authenticator are refused, changing nothing.
         Route("two-factor"),
-        Route("recovery-codes", get=None, post=302, payload=password_payload, changes=False),
-        Route("two-factor-replace", get=None, post=302, payload=password_payload, changes=False),
+        Route(
+            "recovery-codes", get=None, post=302, payload=password_payload("codes"), changes=False
+        ),
+        Route(
+            "two-factor-replace",
+            get=None,
+            post=302,
+            payload=password_payload("replace"),
+            changes=False,
+        ),
         # The city's offices, for the accounts within the city that have a second factor (none
         # here: the form answers 400 and nothing changes).
         Route(
