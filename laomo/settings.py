@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django.forms",  # its widget templates, under the project's own (see FORM_RENDERER)
 ]
 
@@ -201,6 +202,8 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 # superusers and staff of the Django admin) must, and are sent to set it up at their next sign-in.
 LAOMO_REQUIRE_TOTP_FOR_ADMINS = env_bool("LAOMO_REQUIRE_TOTP_FOR_ADMINS")
 OTP_TOTP_ISSUER = os.environ.get("LAOMO_TOTP_ISSUER", "劳模工匠进校园")
+# An API token (`laomo issue-token`) is valid this many days unless issued with --days (1–365).
+LAOMO_API_TOKEN_DAYS = int(os.environ.get("LAOMO_API_TOKEN_DAYS", "90"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

@@ -42,6 +42,16 @@ class LaomoUserAdmin(UserAdmin):
     raw_id_fields = ("school", "person")
     add_form = AdminUserCreationForm
     change_password_form = AdminPasswordChangeForm
+    # Only a superuser grants rights in the admin. A staff member allowed to change accounts may
+    # set roles and reset passwords, but not make anyone (themselves first) a superuser or staff,
+    # or hand out the admin's permissions: Django's form would take those fields as posted.
+    PRIVILEGES = ("is_superuser", "is_staff", "groups", "user_permissions")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += self.PRIVILEGES
+        return fields
 
     def user_change_password(self, request, id, form_url=""):
         response = super().user_change_password(request, id, form_url)
@@ -59,5 +69,12 @@ class LaomoUserAdmin(UserAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ("hint", "user", "created_at", "last_used_at", "revoked_at")
-    readonly_fields = ("key_hash", "hint", "created_at", "last_used_at")
+    """Tokens are issued by `laomo issue-token`, which shows the token once; here they are seen
+    and revoked. Whose a token is and when it expires are not changed here: moving a live token
+    to another account, or pushing its end further out, would be issuing one unseen."""
+
+    list_display = ("hint", "user", "created_at", "expires_at", "last_used_at", "revoked_at")
+    readonly_fields = ("user", "key_hash", "hint", "created_at", "expires_at", "last_used_at")
+
+    def has_add_permission(self, request):
+        return False

@@ -40,6 +40,79 @@ class CodeForm(forms.Form):
         return code
 
 
+class SignInCodeForm(CodeForm):
+    """At sign-in: the six digits of the authenticator, or one of the recovery codes. `kind`
+    says which was typed ("totp" or "recovery")."""
+
+    RECOVERY_ALPHABET = frozenset("abcdefghijklmnopqrstuvwxyz234567")
+
+    kind = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["code"]
+        field.label = _("动态口令或恢复码")
+        field.help_text = _(
+            "打开手机上的身份验证器，输入本平台当前显示的6位数字；"
+            "手机丢失或不在身边时，可输入一个恢复码（每个只能用一次）。"
+        )
+        field.widget.attrs.pop("inputmode", None)
+
+    def clean_code(self):
+        text = self.cleaned_data["code"]
+        digits = "".join(text.split())
+        if digits.isdigit() and len(digits) == 6:
+            self.kind = "totp"
+            return digits
+        code = services.read_recovery_code(text)
+        if len(code) == 8 and set(code) <= self.RECOVERY_ALPHABET:
+            self.kind = "recovery"
+            return code
+        raise forms.ValidationError(
+            _("请输入验证器中显示的6位数字，或一个恢复码（8位字母和数字，如 abcd-efgh）。")
+        )
+
+
+class PasswordConfirmForm(forms.Form):
+    """The signed-in user's password, asked again before a change to their second factor."""
+
+    password = forms.CharField(
+        label=_("当前密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("密码不正确。"))
+        return password
+
+
+class SecondFactorResetForm(forms.Form):
+    """A city official resets the second factor of an account within the city."""
+
+    user = forms.ModelChoiceField(queryset=None, label=_("账号"))
+    reason = forms.CharField(
+        label=_("原因"),
+        max_length=200,
+        help_text=_("如“手机丢失，本人电话申请”；记入审计日志，并通知该账号本人"),
+    )
+
+    def __init__(self, *args, accounts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = accounts
+        self.fields["user"].label_from_instance = _account_label
+
+
+def _account_label(user) -> str:
+    return f"{user.username}（{user.display_name}）" if user.display_name else user.username
+
+
 class PasswordChangeForm(auth_forms.PasswordChangeForm):
     """The user's own new password: the validators of AUTH_PASSWORD_VALIDATORS, and not the one
     they have now."""

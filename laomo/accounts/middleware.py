@@ -60,6 +60,10 @@ class SignInPolicyMiddleware:
 
 
 class ApiTokenMiddleware:
+    """`Authorization: Bearer TOKEN` on /api/: the token's user, if the token is live (see
+    `ApiToken.refusal`); else 401, and a refused known token is recorded (see
+    `services.record_token_refusal`)."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -68,10 +72,13 @@ class ApiTokenMiddleware:
         if request.path.startswith("/api/") and header:
             scheme, _sep, raw = header.partition(" ")
             if scheme.lower() != "bearer" or not raw.strip():
-                return _unauthorized("Authorization 头应为 “Bearer 令牌”")
+                return _unauthorized(_("Authorization 头应为 “Bearer 令牌”"))
             token = ApiToken.objects.matching(raw.strip()).select_related("user").first()
-            if token is None or not token.user.is_active:
-                return _unauthorized("令牌无效或已吊销")
+            if token is None:
+                return _unauthorized(_("令牌无效或已吊销"))
+            if refusal := token.refusal():
+                services.record_token_refusal(token, refusal)
+                return _unauthorized(refusal)
             token.touch()
             request.user = token.user
             request.api_token = token

@@ -113,13 +113,28 @@ class User(AbstractUser):
             raise ValidationError(errors)
 
 
+# The longest a token may be issued for: a machine credential is renewed at least once a year.
+MAX_API_TOKEN_DAYS = 365
+
+
+def api_token_expiry():
+    """When a token issued now expires: `LAOMO_API_TOKEN_DAYS` days on."""
+    return timezone.now() + timedelta(days=settings.LAOMO_API_TOKEN_DAYS)
+
+
 class ApiTokenQuerySet(models.QuerySet):
     def matching(self, raw: str):
-        return self.filter(key_hash=ApiToken.hash(raw), revoked_at__isnull=True)
+        """The token `raw` names, if any: revoked and expired ones too (`refusal` says why those
+        are refused)."""
+        return self.filter(key_hash=ApiToken.hash(raw))
 
 
 class ApiToken(models.Model):
-    """A bearer token for /api/v1. Only its SHA-256 is stored; the token is shown once."""
+    """A bearer token for /api/v1. Only its SHA-256 is stored; the token is shown once.
+
+    A machine credential: it lives until it expires or is revoked, or its account is deactivated,
+    but does not depend on the account's password (an expired password or one an administrator
+    set stops the browser sessions, not the integrations)."""
 
     PREFIX = "lm_"
 
@@ -131,6 +146,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
     revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+    expires_at = models.DateTimeField(
+        "到期时间", default=api_token_expiry, help_text="到期后令牌不再有效，须重新签发"
+    )
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -146,10 +164,35 @@ class ApiToken(models.Model):
         return hashlib.sha256(raw.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, user: User) -> tuple["ApiToken", str]:
+    def issue(cls, user: User, *, days: int | None = None) -> tuple["ApiToken", str]:
+        """A new token for `user`, valid `days` days (default `LAOMO_API_TOKEN_DAYS`)."""
+        days = settings.LAOMO_API_TOKEN_DAYS if days is None else days
+        if not 1 <= days <= MAX_API_TOKEN_DAYS:
+            raise ValueError(
+                _("令牌有效期应为1到{limit}天，不能是{days}天").format(
+                    limit=MAX_API_TOKEN_DAYS, days=days
+                )
+            )
         raw = cls.PREFIX + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, key_hash=cls.hash(raw), hint=raw[:10])
+        token = cls.objects.create(
+            user=user,
+            key_hash=cls.hash(raw),
+            hint=raw[:10],
+            expires_at=timezone.now() + timedelta(days=days),
+        )
         return token, raw
+
+    def refusal(self) -> str:
+        """Why this token may not be used now, in words for its caller; "" when it may. A revoked
+        token and a deactivated account's are refused in the words an unknown token is: the
+        caller learns nothing about the account."""
+        if self.revoked_at is not None or not self.user.is_active:
+            return _("令牌无效或已吊销")
+        if self.expires_at <= timezone.now():
+            return _("令牌已于{date}过期，请联系管理员重新签发").format(
+                date=f"{timezone.localtime(self.expires_at):%Y年%-m月%-d日 %H:%M}"
+            )
+        return ""
 
     def touch(self) -> None:
         now = timezone.now()

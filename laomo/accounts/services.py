@@ -1,22 +1,27 @@
-"""Passwords and second factors: setting them, and the audit entries they leave."""
+"""Passwords, second factors and API tokens: setting them, and the audit entries they leave."""
 
 from __future__ import annotations
 
 import time
 from base64 import b32encode
 from binascii import unhexlify
+from datetime import timedelta
 
 import segno
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
-from laomo.accounts.models import User
+from laomo.accounts.models import ApiToken, User
 from laomo.audit.models import AuditEntry
 from laomo.audit.services import record
+from laomo.core.scoping import Scope
+from laomo.notices.services import notify
 from laomo.regions.models import Region
 
 
@@ -31,6 +36,12 @@ def audit_region(user: User | None):
     return region
 
 
+def record_account_event(action: str, user: User, *, actor: User | None, **data) -> None:
+    """An entry about the account `user` (its password, its second factor), filed where its
+    sign-ins are."""
+    record(action, actor=actor, obj=user, region=audit_region(user), data=data)
+
+
 def change_password(user: User, raw_password: str, *, acting_user: User) -> None:
     """The user's own new password, good for `LAOMO_PASSWORD_MAX_AGE_DAYS` days. (Validated by
     the form that asked for it.)"""
@@ -38,12 +49,7 @@ def change_password(user: User, raw_password: str, *, acting_user: User) -> None
     user.password_changed_at = timezone.now()
     user.must_change_password = False
     user.save(update_fields=["password", "password_changed_at", "must_change_password"])
-    record(
-        AuditEntry.Action.PASSWORD_CHANGE,
-        actor=acting_user,
-        obj=user,
-        region=audit_region(user),
-    )
+    record_account_event(AuditEntry.Action.PASSWORD_CHANGE, user, actor=acting_user)
 
 
 def set_password_by_admin(user: User, raw_password: str | None) -> None:
@@ -96,10 +102,151 @@ def enrol_totp(user: User, key: str, code: str) -> TOTPDevice | None:
     device.last_t = totp.t()  # the code that confirmed it may not sign in as well
     TOTPDevice.objects.filter(user=user).delete()
     device.save()
-    record(
-        AuditEntry.Action.TOTP_ENROL,
-        actor=user,
-        obj=user,
-        region=audit_region(user),
-    )
+    record_account_event(AuditEntry.Action.TOTP_ENROL, user, actor=user)
     return device
+
+
+# Recovery codes: ten one-time codes for the day the phone is lost ------------------------------
+
+RECOVERY_CODE_COUNT = 10
+RECOVERY_DEVICE_NAME = "恢复码"
+
+
+def recovery_device(user: User) -> StaticDevice | None:
+    return StaticDevice.objects.devices_for_user(user, confirmed=True).first()
+
+
+def recovery_codes_left(user: User) -> int:
+    device = recovery_device(user)
+    return device.token_set.count() if device is not None else 0
+
+
+def show_recovery_code(code: str) -> str:
+    """As printed for people: "abcd-efgh"."""
+    return f"{code[:4]}-{code[4:]}"
+
+
+def read_recovery_code(text: str) -> str:
+    """As typed by people, in any case, with or without the hyphen or spaces."""
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+@transaction.atomic
+def new_recovery_codes(user: User, *, acting_user: User) -> list[str]:
+    """Ten new codes in place of any the user had (used or not), for showing once: only the
+    person who holds them knows them from then on (the database keeps them to check them)."""
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
+    codes: set[str] = set()
+    while len(codes) < RECOVERY_CODE_COUNT:
+        codes.add(StaticToken.random_token())
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    record_account_event(
+        AuditEntry.Action.RECOVERY_CODES, user, actor=acting_user, codes=RECOVERY_CODE_COUNT
+    )
+    return sorted(show_recovery_code(code) for code in codes)
+
+
+@transaction.atomic
+def use_recovery_code(device: StaticDevice, code: str) -> bool:
+    """Spend `code` if it is one of the device's: each signs in once, even when two sign-ins
+    send it at the same moment (only one DELETE of its row deletes anything). A wrong code
+    counts towards the device's back-off, as a wrong authenticator code does."""
+    used, _by_model = device.token_set.filter(token=read_recovery_code(code)).delete()
+    if not used:
+        device.throttle_increment()
+        return False
+    device.throttle_reset(commit=False)
+    device.set_last_used_timestamp(commit=False)
+    device.save()
+    return True
+
+
+# Resetting the second factor: the phone is lost, and so are the codes -------------------------
+
+
+def accounts_within(scope: Scope):
+    """The accounts whose second factor `scope` may reset: those working within its region (an
+    official's region, a school's, a model worker's), never a superuser's or the admin's staff
+    (those are reset from the command line, `laomo reset-two-factor`)."""
+    if not scope.can("accounts.reset_second_factor") or scope.region is None:
+        return User.objects.none()
+    within = (
+        scope.region_q("region")
+        | scope.region_q("school__region")
+        | scope.region_q("person__region")
+    )
+    return User.objects.filter(within, is_superuser=False, is_staff=False)
+
+
+def has_second_factor(user: User) -> bool:
+    return totp_device(user) is not None or recovery_device(user) is not None
+
+
+@transaction.atomic
+def reset_second_factor(user: User, *, acting_user: User | None, reason: str) -> bool:
+    """Remove the user's authenticator and recovery codes: they sign in with the password alone
+    until they set up a new authenticator (at once, where the city requires one). The user is
+    told, by notice and e-mail, so that a reset they did not ask for does not go unseen. Returns
+    whether there was anything to remove."""
+    removed = TOTPDevice.objects.filter(user=user).delete()[0]
+    removed += StaticDevice.objects.filter(user=user).delete()[0]
+    if not removed:
+        return False
+    record_account_event(AuditEntry.Action.TOTP_RESET, user, actor=acting_user, reason=reason)
+    if acting_user is None or acting_user.pk != user.pk:
+        notify(
+            [user],
+            kind="second_factor_reset",
+            title=_("您的两步验证已被重置"),
+            body=_(
+                "原因：{reason}。请登录后重新设置动态口令；如非本人要求，请立即联系管理员。"
+            ).format(reason=reason),
+            url="/account/two-factor/",
+        )
+    return True
+
+
+# API tokens -----------------------------------------------------------------------------------
+
+# A refused token is recorded at most once in this time: an integration that goes on calling with
+# an expired token every few seconds leaves one entry an hour, not thousands.
+TOKEN_REFUSAL_QUIET = timedelta(hours=1)
+
+
+def record_token_refusal(token: ApiToken, reason: str) -> None:
+    """Record that a known token (expired, revoked, or of a deactivated account) was refused: a
+    forgotten integration or a leaked token, both for the officials to see. A string that is no
+    token at all is not recorded: anyone can send one, it names no account, and a scanner
+    sending thousands would drown the log (the web server's access log has those 401s)."""
+    recent = AuditEntry.objects.unrestricted().filter(
+        action=AuditEntry.Action.TOKEN_REFUSED,
+        object_type=ApiToken._meta.label_lower,
+        object_id=str(token.pk),
+        at__gte=timezone.now() - TOKEN_REFUSAL_QUIET,
+    )
+    if recent.exists():
+        return
+    user = token.user
+    record(
+        AuditEntry.Action.TOKEN_REFUSED,
+        actor_name=user.username,
+        obj=token,
+        object_repr=describe_token(token),
+        region=audit_region(user),
+        outcome="denied",
+        data={"reason": _token_state(token)},
+    )
+
+
+def _token_state(token: ApiToken) -> str:
+    """What the log says about a refused token: the whole truth, unlike the caller's answer."""
+    if token.revoked_at is not None:
+        return _("令牌已吊销")
+    if not token.user.is_active:
+        return _("账号已停用")
+    return _("令牌已过期")
+
+
+def describe_token(token: ApiToken) -> str:
+    return _("{username} 的 API 令牌 {hint}…").format(username=token.user.username, hint=token.hint)

@@ -20,13 +20,13 @@ from laomo.audit.services import record
 @receiver(user_logged_in, dispatch_uid="laomo_sign_in")
 def signed_in(sender, request, user, **kwargs):
     signin.start_clock(request.session)
-    method = _("密码和动态口令") if getattr(request, "laomo_second_factor", False) else _("密码")
+    method = getattr(request, "laomo_sign_in_method", "") or _("密码")
     record(
         AuditEntry.Action.LOGIN,
         actor=user,
         obj=user,
         region=audit_region(user),
-        data={"method": method},
+        data={"method": method, **getattr(request, "laomo_sign_in_data", {})},
     )
 
 

@@ -12,4 +12,17 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/password/", views.PasswordChangeView.as_view(), name="password-change"),
     path("account/two-factor/", views.TwoFactorView.as_view(), name="two-factor"),
+    path(
+        "account/two-factor/recovery-codes/",
+        views.RecoveryCodesView.as_view(),
+        name="recovery-codes",
+    ),
+    path(
+        "account/two-factor/replace/",
+        views.ReplaceAuthenticatorView.as_view(),
+        name="two-factor-replace",
+    ),
+    path(
+        "accounts/two-factor-reset/", views.SecondFactorResetView.as_view(), name="two-factor-reset"
+    ),
 ]

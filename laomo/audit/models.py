@@ -4,6 +4,9 @@ Entries are written once and never changed or deleted by anyone, through any pag
 API or a command. The one exception is the retention purge (`laomo purge-audit`): entries older
 than the retention period, which may not be set below `MIN_RETENTION_DAYS`, leave through
 `AuditQuerySet.purge_before`, and the purge itself is recorded.
+
+The ORM refuses here; the database refuses too (triggers, migration 0005): an UPDATE of any entry
+and a DELETE of one younger than `MIN_RETENTION_DAYS`, whatever SQL or account sends it.
 """
 
 from datetime import datetime, timedelta
@@ -69,6 +72,9 @@ DETAIL_LABELS = {
     "sha256": "SHA-256：{value}",
     "created_at": "备份时间：{value}",
     "files": "文件{value}个",
+    "expires": "有效期至{value}",
+    "codes": "恢复码{value}个",
+    "remaining": "剩余恢复码{value}个",
 }
 
 OUTCOME_LABELS = {"success": "成功", "failure": "失败", "denied": "拒绝"}
@@ -104,6 +110,9 @@ class AuditEntry(ScopedModel):
         LOGOUT = "logout", "退出登录"
         PASSWORD_CHANGE = "password_change", "修改密码"
         TOTP_ENROL = "totp_enrol", "启用动态口令"
+        RECOVERY_CODES = "recovery_codes", "生成恢复码"
+        TOTP_RESET = "totp_reset", "重置两步验证"
+        TOKEN_REFUSED = "token_refused", "API 令牌被拒绝"
         PURGE = "purge", "清理过期审计记录"
         BACKUP = "backup", "数据备份"
         RECOVER = "recover", "从备份恢复"

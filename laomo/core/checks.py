@@ -34,3 +34,22 @@ def audit_retention(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register()
+def api_token_days(app_configs, **kwargs):
+    """A token issued by default must expire, and within the longest a token may live."""
+    from django.conf import settings
+
+    from laomo.accounts.models import MAX_API_TOKEN_DAYS
+
+    if not 1 <= settings.LAOMO_API_TOKEN_DAYS <= MAX_API_TOKEN_DAYS:
+        return [
+            Error(
+                f"LAOMO_API_TOKEN_DAYS={settings.LAOMO_API_TOKEN_DAYS}："
+                f"API 令牌有效期应为1到{MAX_API_TOKEN_DAYS}天",
+                hint="把 LAOMO_API_TOKEN_DAYS 设为1到365之间的天数（默认90）。",
+                id="laomo.E004",
+            )
+        ]
+    return []

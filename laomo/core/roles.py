@@ -45,9 +45,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # The union runs the programme; the education bureau owns the school list (DESIGN.md).
     # Reports go to the city union's 宣教部 and the city education bureau, who accept or return
     # them (002 四(六)); both also keep the year's programme settings.
-    # The city's two offices also search the whole audit log and export it (等保2.0 审计).
+    # The city's two offices also search the whole audit log and export it (等保2.0 审计), and
+    # reset the second factor of an account in the city whose phone is lost.
     Role.CITY_UNION: frozenset(
-        _OFFICIAL | {"organisations.change", "talks.review", "programme.change", "audit.export"}
+        _OFFICIAL
+        | {
+            "organisations.change",
+            "talks.review",
+            "programme.change",
+            "audit.export",
+            "accounts.reset_second_factor",
+        }
     ),
     Role.CITY_EDUCATION: frozenset(
         _OFFICIAL
@@ -57,6 +65,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "talks.review",
             "programme.change",
             "audit.export",
+            "accounts.reset_second_factor",
         }
     ),
     Role.COUNTY_UNION: frozenset(_OFFICIAL),

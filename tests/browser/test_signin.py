@@ -1,4 +1,5 @@
-"""Signing in on a phone with a second factor, and what five wrong passwords lead to."""
+"""Signing in on a phone with a second factor or a recovery code, a city official resetting a
+lost one, and what five wrong passwords lead to."""
 
 from __future__ import annotations
 
@@ -32,6 +33,11 @@ def test_second_factor_set_up_and_used_on_a_phone(demo, phone):
     with phone.page.expect_navigation():
         phone.page.get_by_role("button", name="确认启用").tap()
     assert "已启用动态口令" in phone.text()
+    codes = phone.page.locator("#recovery-codes li")
+    assert codes.count() == 10
+    assert "只显示这一次" in phone.text()
+    phone.assert_fits("recovery codes")
+    phone.shot("two-factor-recovery-codes")
 
     phone.page.context.clear_cookies()
     phone.go("/login/")
@@ -48,6 +54,45 @@ def test_second_factor_set_up_and_used_on_a_phone(demo, phone):
     phone.assert_healthy()
     assert not phone.page.url.rstrip("/").endswith(("/login", "/login/code"))
     assert "退出" in phone.page.content()
+
+
+def test_a_recovery_code_signs_in_and_the_city_resets_a_lost_second_factor(demo, phone, desktop):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from laomo.accounts import services
+    from laomo.accounts.models import User
+
+    county = User.objects.get(username="yuanzhou-union")
+    TOTPDevice.objects.create(user=county, name="身份验证器", confirmed=True)
+    code = services.new_recovery_codes(county, acting_user=county)[0]
+
+    phone.go("/login/")
+    phone.page.get_by_label("用户名").fill("yuanzhou-union")
+    phone.page.get_by_label("密码").fill("Laomo@2026")
+    with phone.page.expect_navigation():
+        phone.page.get_by_role("button", name="登录").tap()
+    phone.page.get_by_label("动态口令或恢复码").fill(code.upper())
+    with phone.page.expect_navigation():
+        phone.page.get_by_role("button", name="登录").tap()
+    phone.assert_healthy()
+    assert "还剩9个" in phone.page.content()
+    phone.go("/account/two-factor/")
+    assert "还有 9 个未用的恢复码" in phone.text()
+    phone.assert_fits("two-factor page")
+    phone.shot("two-factor-enabled")
+
+    desktop.login("city-union")
+    desktop.go("/accounts/two-factor-reset/")
+    assert "yuanzhou-union" in desktop.page.locator("#enrolled").inner_text()
+    desktop.shot("two-factor-reset")
+    desktop.page.get_by_label("账号").select_option(label="yuanzhou-union（原州区总工会）")
+    desktop.page.get_by_label("原因").fill("手机丢失，本人来电申请")
+    desktop.page.on("dialog", lambda dialog: dialog.accept())
+    with desktop.page.expect_navigation():
+        desktop.page.get_by_role("button", name="重置").click()
+    desktop.assert_healthy()
+    assert "已重置yuanzhou-union的两步验证" in desktop.page.content()
+    assert not services.has_second_factor(county)
 
 
 def test_five_wrong_passwords_show_the_lockout_page(demo, desktop):

@@ -1,18 +1,24 @@
-"""The second factor (TOTP): setting it up, signing in with it, and a city making it mandatory
-for its administrators."""
+"""The second factor (TOTP): setting it up, signing in with it, a city making it mandatory for
+its administrators; recovery codes for a lost phone, and resetting the second factor."""
 
+import io
+import re
 import time
 from binascii import unhexlify
 
+import pytest
 from axes.models import AccessAttempt
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from laomo.accounts import signin
 from laomo.accounts.models import User
 from laomo.audit.models import AuditEntry
-from laomo.core.testing.factories import PASSWORD, UserFactory
+from laomo.core.testing.factories import PASSWORD, RegionFactory, UserFactory
+from laomo.notices.models import Notification
 
 IP = "10.0.0.7"
 
@@ -54,7 +60,7 @@ def test_setting_up_the_second_factor(world, login):
     assert not TOTPDevice.objects.exists()
 
     response = client.post("/account/two-factor/", {"code": _code(key)})
-    assert response["Location"] == "/"
+    assert response["Location"] == "/account/two-factor/"  # where the recovery codes are shown
     device = TOTPDevice.objects.get(user=user)
     assert device.confirmed
     assert device.key == key
@@ -161,3 +167,161 @@ def test_the_admin_signs_in_through_the_sites_own_page(world, client, login):
     assert client.get("/admin/")["Location"].startswith("/admin/login/")
     # Signed in without the right to the admin: refused, not sent round in a circle.
     assert login(world.user("city_union")).get("/admin/login/").status_code == 403
+
+
+# Recovery codes -------------------------------------------------------------------------------
+
+CODE_SHAPE = re.compile(r"^[a-z2-7]{4}-[a-z2-7]{4}$")
+
+
+def _codes_on(page: str) -> list[str]:
+    return re.findall(r"<li>([a-z2-7]{4}-[a-z2-7]{4})</li>", page)
+
+
+def _enrolled(client, user) -> tuple[TOTPDevice, list[str]]:
+    """Set up the authenticator through the page; its device and the recovery codes shown."""
+    client.get("/account/two-factor/")
+    client.post("/account/two-factor/", {"code": _code(client.session["laomo_totp_key"])})
+    codes = _codes_on(client.get("/account/two-factor/").content.decode())
+    return TOTPDevice.objects.get(user=user), codes
+
+
+def test_setting_up_shows_ten_recovery_codes_once(world, login):
+    user = world.user("county_union_a")
+    client = login(user)
+    _device, codes = _enrolled(client, user)
+
+    assert len(set(codes)) == 10
+    assert all(CODE_SHAPE.match(code) for code in codes)
+    assert StaticToken.objects.filter(device__user=user).count() == 10
+    page = client.get("/account/two-factor/").content.decode()
+    assert _codes_on(page) == []  # shown once, then only their number
+    assert "还有 <strong>10</strong> 个未用的恢复码" in page
+    [entry] = AuditEntry.objects.unrestricted().filter(action="recovery_codes")
+    assert (entry.actor, entry.details) == (user, ["恢复码10个"])
+
+
+def test_a_recovery_code_signs_in_in_place_of_the_code_and_only_once(world, login):
+    user = world.user("city_union")
+    _device, codes = _enrolled(login(user), user)
+    code = codes[3]
+
+    client = Client()
+    _password_step(client, user.username, next_url="/people/")
+    # Typed as people type: capitals, no hyphen, spaces around.
+    response = _code_step(client, f" {code.replace('-', '').upper()} ")
+    assert response["Location"] == "/people/"
+    assert client.get("/people/", REMOTE_ADDR=IP).status_code == 200
+    login_entry = AuditEntry.objects.unrestricted().filter(action="login").first()
+    assert login_entry.details == ["方式：密码和恢复码", "剩余恢复码9个"]
+    assert StaticToken.objects.filter(device__user=user).count() == 9
+
+    again = Client()
+    _password_step(again, user.username)
+    page = _code_step(again, code).content.decode()
+    assert "恢复码不正确或已用过" in page
+    assert "_auth_user_id" not in again.session
+    failure = AuditEntry.objects.unrestricted().filter(action="login_failed").first()
+    assert "原因：恢复码不正确" in failure.details
+    assert AccessAttempt.objects.get().failures_since_start == 1  # counts towards the lockout
+    # Neither a six-digit code nor a recovery code: the form says what it wants.
+    assert "恢复码（8位字母和数字" in _code_step(again, "abc").content.decode()
+
+
+def test_new_recovery_codes_need_the_password_and_void_the_old_ones(world, login):
+    user = world.user("county_union_a")
+    client = login(user)
+    _device, old_codes = _enrolled(client, user)
+
+    refused = client.post("/account/two-factor/recovery-codes/", {"codes-password": "wrong"})
+    assert refused["Location"] == "/account/two-factor/"
+    assert "密码不正确" in client.get("/account/two-factor/").content.decode()
+    kept = {t.token for t in StaticToken.objects.filter(device__user=user)}
+    assert kept == {code.replace("-", "") for code in old_codes}
+
+    client.post("/account/two-factor/recovery-codes/", {"codes-password": PASSWORD})
+    new_codes = _codes_on(client.get("/account/two-factor/").content.decode())
+    assert len(new_codes) == 10
+    assert not set(new_codes) & set(old_codes)
+    assert AuditEntry.objects.unrestricted().filter(action="recovery_codes").count() == 2
+
+    signing_in = Client()
+    _password_step(signing_in, user.username)
+    assert "恢复码不正确" in _code_step(signing_in, old_codes[0]).content.decode()
+
+
+def test_replacing_the_authenticator_needs_the_password(world, login):
+    user = world.user("county_union_a")
+    client = login(user)
+    _enrolled(client, user)
+
+    client.post("/account/two-factor/replace/", {"replace-password": "wrong"})
+    assert TOTPDevice.objects.filter(user=user).exists()
+
+    client.post("/account/two-factor/replace/", {"replace-password": PASSWORD})
+    assert not TOTPDevice.objects.filter(user=user).exists()
+    assert not StaticDevice.objects.filter(user=user).exists()
+    assert "data:image/svg+xml" in client.get("/account/two-factor/").content.decode()
+    [entry] = AuditEntry.objects.unrestricted().filter(action="totp_reset")
+    assert (entry.actor, entry.details) == (user, ["原因：本人更换验证器"])
+    assert not Notification.objects.filter(user=user).exists()  # they did it themselves
+
+
+# Resetting another account's second factor -----------------------------------------------------
+
+
+def test_a_city_official_resets_the_second_factor_of_an_account_in_the_city(world, login, settings):
+    settings.LAOMO_REQUIRE_TOTP_FOR_ADMINS = True
+    official = world.user("city_union")
+    county = world.user("county_union_a")
+    city_colleague = world.user("city_education")
+    staff = UserFactory(username="ops", is_staff=True, region=world.city, role="city_union")
+    other_city = RegionFactory(code="640500", name="中卫市", level="city", parent=world.province)
+    elsewhere = UserFactory(username="zhongwei", role="county_union", region=other_city)
+    for user in (official, county, city_colleague, staff, elsewhere):
+        _device(user)
+    client = login(official)
+
+    page = client.get("/accounts/two-factor-reset/")
+    listed = {account.username for account in page.context["accounts"]}
+    assert listed == {"city_union", "county_union_a", "city_education"}
+    for outside in (staff, elsewhere, world.user("county_union_b")):  # staff; another city; none
+        refused = client.post(
+            "/accounts/two-factor-reset/", {"user": outside.pk, "reason": "手机丢失"}
+        )
+        assert refused.status_code == 400
+    assert TOTPDevice.objects.filter(user__in=[staff, elsewhere]).count() == 2
+    assert not AuditEntry.objects.unrestricted().filter(action="totp_reset").exists()
+
+    response = client.post(
+        "/accounts/two-factor-reset/", {"user": city_colleague.pk, "reason": "手机丢失，本人来电"}
+    )
+    assert response["Location"] == "/accounts/two-factor-reset/"
+    assert not TOTPDevice.objects.filter(user=city_colleague).exists()
+    [entry] = AuditEntry.objects.unrestricted().filter(action="totp_reset")
+    assert (entry.actor, entry.object_id) == (official, str(city_colleague.pk))
+    assert entry.details == ["原因：手机丢失，本人来电"]
+    [notice] = Notification.objects.filter(user=city_colleague)
+    assert notice.title == "您的两步验证已被重置"
+    # The colleague signs in with the password alone and is sent to set up a new authenticator.
+    assert login(city_colleague).get("/")["Location"] == "/account/two-factor/"
+
+    # County officials do not reset anyone's.
+    assert login(world.user("county_union_b")).get("/accounts/two-factor-reset/").status_code == 404
+
+
+def test_the_command_resets_any_account_and_says_when_there_is_nothing(world):
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    _device(root)
+    out = io.StringIO()
+    call_command("reset_two_factor", "root", "--reason", "手机丢失", stdout=out)
+    assert "已重置 root 的两步验证" in out.getvalue()
+    assert not TOTPDevice.objects.filter(user=root).exists()
+    entry = AuditEntry.objects.unrestricted().get(action="totp_reset")
+    assert (entry.actor_name, entry.object_id) == ("命令行", str(root.pk))
+
+    with pytest.raises(CommandError, match="没有启用两步验证"):
+        call_command("reset_two_factor", "root", "--reason", "再来一次")
+    with pytest.raises(CommandError, match="不存在"):
+        call_command("reset_two_factor", "nobody", "--reason", "手机丢失")
+    assert AuditEntry.objects.unrestricted().filter(action="totp_reset").count() == 1

@@ -6,6 +6,7 @@ import pytest
 from django.core.checks import run_checks
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
@@ -43,6 +44,69 @@ def test_entries_cannot_be_changed_or_deleted(world):
     with pytest.raises(PermissionError):
         AuditEntry.objects.unrestricted().filter(pk=entry.pk).delete()
     assert AuditEntry.objects.unrestricted().get(pk=entry.pk).outcome == "success"
+
+
+# The database's own refusal (migration 0005), whatever SQL reaches it ---------------------------
+
+TABLE = AuditEntry._meta.db_table
+
+
+def _sql(statement: str, *params) -> int:
+    """Run raw SQL on the app's own connection, as a shell or a hand-written query would."""
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.rowcount
+
+
+def _refused(statement: str, *params) -> str:
+    with pytest.raises(IntegrityError) as refusal, transaction.atomic():
+        _sql(statement, *params)
+    return str(refusal.value)
+
+
+def test_the_database_refuses_any_update_and_the_early_delete_of_an_entry(world):
+    recent = record(AuditEntry.Action.REVEAL_PHONE, obj=world.a.person)
+    old = entry_at(timezone.now() - timedelta(days=400))
+
+    for entry in (recent, old):
+        assert "审计记录不可修改" in _refused(
+            f"UPDATE {TABLE} SET outcome = %s WHERE id = %s",  # noqa: S608 - test SQL
+            "tampered",
+            entry.pk,
+        )
+    assert "审计记录不可修改" in _refused(f"UPDATE {TABLE} SET actor_name = 'x'")  # noqa: S608
+    assert "至少保留183天" in _refused(f"DELETE FROM {TABLE} WHERE id = %s", recent.pk)  # noqa: S608
+    # A delete that would take a recent entry with old ones takes nothing at all.
+    assert "至少保留183天" in _refused(f"DELETE FROM {TABLE}")  # noqa: S608
+    assert AuditEntry.objects.unrestricted().filter(pk__in=[recent.pk, old.pk]).count() == 2
+    assert AuditEntry.objects.unrestricted().get(pk=recent.pk).outcome == "success"
+
+    # What the retention purge removes, the database lets go.
+    assert _sql(f"DELETE FROM {TABLE} WHERE id = %s", old.pk) == 1  # noqa: S608
+
+
+def test_the_database_guard_holds_at_the_edge_of_the_retention_period(world):
+    now = timezone.now()
+    young = entry_at(now - timedelta(days=182, hours=23))
+    due = entry_at(now - timedelta(days=183, hours=1))
+    assert "至少保留183天" in _refused(f"DELETE FROM {TABLE} WHERE id = %s", young.pk)  # noqa: S608
+    assert _sql(f"DELETE FROM {TABLE} WHERE id = %s", due.pk) == 1  # noqa: S608
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flush_empties_the_log_and_leaves_the_guard_in_place(world):
+    """`laomo flush` (generate-scale --force, the transactional tests' teardown) still works on
+    both databases, and the triggers are there afterwards. (Transactional, as a real flush is: on
+    PostgreSQL a TRUNCATE inside the test's transaction meets its deferred constraint checks.)"""
+    record(AuditEntry.Action.REVEAL_PHONE, obj=world.a.person)
+    call_command("flush", interactive=False, verbosity=0)
+    assert not AuditEntry.objects.unrestricted().exists()
+    entry = record(AuditEntry.Action.EXPORT, object_repr="台账.xlsx")
+    assert "审计记录不可修改" in _refused(
+        f"UPDATE {TABLE} SET outcome = 'x' WHERE id = %s",  # noqa: S608
+        entry.pk,
+    )
+    assert "至少保留183天" in _refused(f"DELETE FROM {TABLE} WHERE id = %s", entry.pk)  # noqa: S608
 
 
 def test_region_pages_count_what_lies_below(world, login):

@@ -203,6 +203,8 @@ def _talks(
 
 def _city_talks() -> Reach:
     return {
+        # The city's offices reset the second factor of an account in the city (a lost phone).
+        ("account", "reset"): CITY,
         **_talks(
             view=ALL_TALKS,
             change=CITY_ORGANISED,
@@ -697,6 +699,19 @@ def programme_payload(fx, user_key, obj=None) -> dict:
     }
 
 
+def password_payload(prefix: str) -> Payload:
+    def payload(fx, user_key, obj=None) -> dict:
+        from laomo.core.testing.factories import PASSWORD
+
+        return {f"{prefix}-password": PASSWORD}
+
+    return payload
+
+
+def second_factor_reset_payload(fx, user_key, obj=None) -> dict:
+    return {"user": fx.world.user("county_union_b").pk, "reason": "矩阵：手机丢失"}
+
+
 def archive_first(obj) -> None:
     type(obj)._base_manager.filter(pk=obj.pk).update(archived_at=timezone.now())
 
@@ -999,8 +1014,29 @@ ROUTES: dict[str, Route] = {
         Route("password-change"),
         # The options a filter's search box offers: scoped rows, tested in core/tests/test_suggest.
         *(Route(f"suggest-{kind}") for kind in SUGGEST_KINDS),
-        # Every account may set up its own second factor, and nobody else's.
+        # Every account may set up its own second factor, and nobody else's. The matrix's accounts
+        # have none: new recovery codes or a new authenticator are refused, changing nothing.
         Route("two-factor"),
+        Route(
+            "recovery-codes", get=None, post=302, payload=password_payload("codes"), changes=False
+        ),
+        Route(
+            "two-factor-replace",
+            get=None,
+            post=302,
+            payload=password_payload("replace"),
+            changes=False,
+        ),
+        # The city's offices, for the accounts within the city that have a second factor (none
+        # here: the form answers 400 and nothing changes).
+        Route(
+            "two-factor-reset",
+            kind="account",
+            action="reset",
+            post=400,
+            payload=second_factor_reset_payload,
+            changes=False,
+        ),
         *_pages("people:person", "person", person_payload, archive_action="archive"),
         Route("people:person-phone", {"pk": "person"}, action="reveal", get=None, post=200),
         # An empty upload: the form answers 400 with its errors, and nothing is imported.

@@ -20,7 +20,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connections
+from django.db import IntegrityError, connections, transaction
 from django.db.utils import load_backend
 
 from laomo.audit.models import AuditEntry
@@ -181,6 +181,13 @@ def test_backup_and_restore_are_audited(populated, tmp_path, fresh_database, res
     assert entry.data["sha256"] == result.sha256
     assert entry.data["created_at"] == result.manifest["created_at"]
     assert entry.actor_name == "命令行"
+    # The database's guard of the log (audit migration 0005) came back with the backup.
+    with (
+        pytest.raises(IntegrityError, match="审计记录不可修改"),
+        transaction.atomic(using=fresh_database),
+        connections[fresh_database].cursor() as cursor,
+    ):
+        cursor.execute("UPDATE audit_auditentry SET outcome = 'x' WHERE id = %s", [entry.pk])
 
 
 def test_restore_refuses_a_database_or_folders_with_data_unless_forced(
