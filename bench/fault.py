@@ -590,7 +590,7 @@ def markdown(db: str, load_tally: Tally, load_seconds: float, args, imported, up
             "(b) killed in the middle of a photo upload",
             uploaded,
             {"reports": 1, "photos": uploaded["photos"], "files": 2 * uploaded["photos"]},
-            f"a report with {uploaded['photos']} photos of 4000×3000 "
+            f"A report with {uploaded['photos']} photos of 4000×3000 "
             f"({uploaded['bytes'] / 2**20:.0f} MB) by the school; the first photo file appeared "
             f"in the private storage {uploaded['seen_after']:.1f} s after the upload began "
             f"and the server was killed at once ({uploaded['killed_after']:.1f} s), "
