@@ -232,6 +232,15 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Uploads: a roster of ten thousand rows is well under this; anything larger is refused.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A request larger than that is read into temporary files: in a folder of our own rather than the
+# machine's /tmp (they are photos of children), each locked by its request, so that those a crash
+# cut off are swept when the server starts again (laomo.core.files).
+FILE_UPLOAD_TEMP_DIR = str(VAR_DIR / "uploads")
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(mode=0o700, parents=True, exist_ok=True)
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "laomo.core.files.LockedTemporaryFileUploadHandler",
+]
 LAOMO_IMPORT_MAX_BYTES = int(os.environ.get("LAOMO_IMPORT_MAX_BYTES", 8 * 1024 * 1024))
 LAOMO_IMPORT_MAX_ROWS = int(os.environ.get("LAOMO_IMPORT_MAX_ROWS", 50000))
 

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.models import HistoricalRecords
 
+from laomo.core.files import JournaledStorage
 from laomo.core.models import RegistryQuerySet
 from laomo.core.scoping import ScopedModel, ScopedQuerySet
 from laomo.outreach.choices import (
@@ -521,10 +521,11 @@ def _thumb_name(instance, filename: str) -> str:
     return f"thumbs/{uuid.uuid4().hex[:2]}/{uuid.uuid4().hex}.jpg"
 
 
-class PrivateStorage(FileSystemStorage):
+class PrivateStorage(JournaledStorage):
     """Photos of minors live outside the public media folder and are served only through a
     view that checks the caller may see the talk. The folder is read from settings each time,
-    so that it follows PRIVATE_MEDIA_ROOT wherever that is set."""
+    so that it follows PRIVATE_MEDIA_ROOT wherever that is set. Photos are written inside
+    `journal()`, so that a crash leaves none without its row (laomo.core.files)."""
 
     def __init__(self, **kwargs):
         super().__init__(base_url=None, **kwargs)

@@ -3,7 +3,6 @@ functions, so each rule of the programme is enforced once, and each change is au
 
 from __future__ import annotations
 
-import contextlib
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -24,7 +23,7 @@ from laomo.core.scoping import Scope
 from laomo.notices.services import notify
 from laomo.outreach import photos as photo_checks
 from laomo.outreach.choices import BookingStatus, Level, Place, ReportStatus, Status
-from laomo.outreach.models import Booking, ReportPhoto, Talk, TalkReport
+from laomo.outreach.models import Booking, ReportPhoto, Talk, TalkReport, private_storage
 from laomo.regions.models import Organisation
 from laomo.schools.services import record_reached
 
@@ -475,7 +474,6 @@ def default_caption(talk: Talk) -> str:
     return f"{date:%Y年%-m月%-d日} {organisers} {talk.title}".strip()
 
 
-@transaction.atomic
 def submit_report(
     talk: Talk,
     *,
@@ -487,12 +485,14 @@ def submit_report(
     acting_user,
 ) -> TalkReport:
     """File the report of a talk that has taken place (or resubmit a returned one). Every rule
-    is checked before anything is written; the errors say which field broke which rule."""
-    talk = Talk.objects.unrestricted().select_for_update().get(pk=talk.pk)
-    if talk.status not in REPORTABLE:
-        raise TalkError(_("“{status}”的活动不能报送资料").format(status=talk.get_status_display()))
-    if talk.starts_at > timezone.now():
-        raise TalkError(_("活动尚未开始，不能报送资料"))
+    is checked before anything is written; the errors say which field broke which rule.
+
+    The photos are checked and re-encoded first, outside the transaction: for a phone's photos
+    that takes seconds, during which no lock is held (on SQLite, the whole database's). The
+    transaction then checks the talk again under its lock and writes the report, the photo rows
+    and their files (journaled: a crash leaves none without its row, see laomo.core.files)."""
+    talk = Talk.objects.unrestricted().get(pk=talk.pk)
+    _check_reportable(talk)
     errors: dict[str, list[str]] = {}
     for name, count, label in (
         ("students", students, _("学生人数")),
@@ -520,19 +520,38 @@ def submit_report(
     processed = _check_photos(talk, photos, errors)
     if errors:
         raise TalkError(errors)
+    return _file_report(
+        talk,
+        counts=(students or 0, teachers or 0, others or 0),
+        account=account.strip(),
+        processed=processed,
+        acting_user=acting_user,
+    )
 
-    stored: list = []
-    try:
-        number = (talk.reports.unrestricted().aggregate(n=Max("number"))["n"] or 0) + 1
-        report = TalkReport.objects.create(
-            talk=talk,
-            number=number,
-            students=students or 0,
-            teachers=teachers or 0,
-            others=others or 0,
-            account=account.strip(),
-            submitted_by=acting_user if getattr(acting_user, "pk", None) else None,
-        )
+
+def _check_reportable(talk: Talk) -> None:
+    if talk.status not in REPORTABLE:
+        raise TalkError(_("“{status}”的活动不能报送资料").format(status=talk.get_status_display()))
+    if talk.starts_at > timezone.now():
+        raise TalkError(_("活动尚未开始，不能报送资料"))
+
+
+@transaction.atomic
+def _file_report(talk: Talk, *, counts, account: str, processed, acting_user) -> TalkReport:
+    talk = Talk.objects.unrestricted().select_for_update().get(pk=talk.pk)
+    _check_reportable(talk)  # again: someone may have filed it while the photos were processed
+    students, teachers, others = counts
+    number = (talk.reports.unrestricted().aggregate(n=Max("number"))["n"] or 0) + 1
+    report = TalkReport.objects.create(
+        talk=talk,
+        number=number,
+        students=students,
+        teachers=teachers,
+        others=others,
+        account=account,
+        submitted_by=acting_user if getattr(acting_user, "pk", None) else None,
+    )
+    with private_storage.journal():
         for position, (upload, photo) in enumerate(processed):
             row = ReportPhoto(
                 report=report,
@@ -558,26 +577,17 @@ def submit_report(
                 ),
             )
             row.image.save("photo.jpg", ContentFile(photo.jpeg), save=False)
-            stored.append(row.image.name)
             row.thumbnail.save("thumb.jpg", ContentFile(photo.thumbnail), save=False)
-            stored.append(row.thumbnail.name)
             row.save()
         if talk.status == Status.CONFIRMED:
             _set_status(talk, Status.HELD, acting_user)
         _set_status(talk, Status.REPORTED, acting_user, report=number)
-    except BaseException:
-        from laomo.outreach.models import private_storage
-
-        for name in stored:
-            with contextlib.suppress(OSError):
-                private_storage.delete(name)
-        raise
     notify(
         reviewer_users(talk),
         kind="report",
         title=_("待验收：{title}").format(title=talk.title),
         body=_("{when} · 观众{n}人 · 第{number}次报送").format(
-            when=_when(talk), n=audience, number=number
+            when=_when(talk), n=students + teachers + others, number=number
         ),
         url=_talk_url(talk),
     )

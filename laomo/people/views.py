@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import contextlib
+import time
 import uuid
 from pathlib import Path
 
@@ -128,12 +130,23 @@ class MyProfileView(View):
 # Roster import -----------------------------------------------------------------------------------
 
 _IMPORT_SALT = "laomo.roster-import"
+_IMPORT_TICKET_SECONDS = 3600  # how long a checked file waits for its confirmation
 
 
 def _import_dir() -> Path:
     path = settings.VAR_DIR / "imports"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def _drop_expired_tickets(directory: Path) -> None:
+    """Checked files whose confirmation can no longer come (the page was left, the server
+    stopped mid-import): a roster is personal data, kept no longer than it is of use."""
+    cutoff = time.time() - _IMPORT_TICKET_SECONDS
+    for path in directory.iterdir():
+        with contextlib.suppress(FileNotFoundError):
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
 
 
 class RosterImportView(View):
@@ -194,6 +207,7 @@ class RosterImportView(View):
         )
         token = None
         if report.ok:
+            _drop_expired_tickets(_import_dir())
             stored = _import_dir() / uuid.uuid4().hex
             stored.write_bytes(data)
             token = signing.dumps(
@@ -220,7 +234,9 @@ class RosterImportView(View):
 
     def confirm(self, request):
         try:
-            ticket = signing.loads(request.POST["token"], salt=_IMPORT_SALT, max_age=3600)
+            ticket = signing.loads(
+                request.POST["token"], salt=_IMPORT_SALT, max_age=_IMPORT_TICKET_SECONDS
+            )
         except signing.BadSignature:
             messages.error(request, _("导入确认已过期，请重新上传文件"))
             return redirect("people:roster-import")

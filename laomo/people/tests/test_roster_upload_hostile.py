@@ -4,7 +4,9 @@ for the confirm step."""
 
 from __future__ import annotations
 
+import os
 import re
+import time
 
 import pytest
 from django.conf import settings
@@ -75,6 +77,26 @@ def test_the_control_roster_is_taken(page):
     assert response.status_code == 200
     assert response.context["token"]
     assert "检查通过：花名册.xlsx" in response.content.decode()
+
+
+def test_checking_a_roster_drops_checked_files_whose_confirmation_expired(page, settings, tmp_path):
+    """A checked roster waits an hour for its confirmation; one that waited longer (the page was
+    left, the server stopped mid-import) is personal data of no further use."""
+    settings.VAR_DIR = tmp_path
+    folder = tmp_path / "imports"
+    folder.mkdir()
+    (folder / "stale").write_bytes(b"roster")
+    (folder / "recent").write_bytes(b"roster")
+    two_hours_ago = time.time() - 7200
+    os.utime(folder / "stale", (two_hours_ago, two_hours_ago))
+
+    response = page("花名册.xlsx", xlsx(SEED_ROWS))
+
+    assert response.status_code == 200
+    kept = _kept_files()
+    assert "stale" not in kept
+    assert "recent" in kept
+    assert len(kept) == 2  # and the one just checked
 
 
 def test_a_roster_over_the_size_limit_is_refused_before_it_is_read(page, settings):
