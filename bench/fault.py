@@ -297,14 +297,20 @@ def load(server: Server, env: dict, *, users: int, seconds: int, say) -> tuple[T
         tally.timed("sign in", lambda: _sign_in(browser, account), ok=(302,))
         if "sessionid" not in browser.cookies:
             return
-        if role == "reader":
-            reader(browser, kind, tally, stop, rng)
-        elif role == "planner":
-            planner(browser, tally, stop, rng, "何成斌")
-        elif role == "reporter":
-            reporter(browser, pools[n], tally, stop, pictures, rng)
-        else:
-            lecturer(browser, tally, stop)
+        try:
+            if role == "reader":
+                reader(browser, kind, tally, stop, rng)
+            elif role == "planner":
+                planner(browser, tally, stop, rng, "何成斌")
+            elif role == "reporter":
+                reporter(browser, pools[n], tally, stop, pictures, rng)
+            else:
+                lecturer(browser, tally, stop)
+        except Exception as exc:  # a page not as expected: counted, not lost in a thread
+            with tally.lock:
+                tally.times["(a user stopped)"].append(0.0)
+                tally.errors["(a user stopped)"] += 1
+                tally.statuses["(a user stopped)"].add(f"{role}: {exc}")
 
     threads = [
         threading.Thread(target=person, args=(n, role), name=f"{role}-{n}")
