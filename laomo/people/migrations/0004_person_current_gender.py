@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0003_honour_level_person'),
-        ('regions', '0002_country_level'),
+        ("people", "0003_honour_level_person"),
+        ("regions", "0002_country_level"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(condition=models.Q(('archived_at__isnull', True)), fields=['gender', 'id'], name='person_current_gender'),
+            model_name="person",
+            index=models.Index(
+                condition=models.Q(("archived_at__isnull", True)),
+                fields=["gender", "id"],
+                name="person_current_gender",
+            ),
         ),
     ]
