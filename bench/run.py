@@ -42,6 +42,7 @@ BENCH = ROOT / "bench"
 VAR = ROOT / "var" / "bench"
 BIN = Path(sys.executable).parent
 PASSWORD = "Bench-2026"  # noqa: S105 - the generated bench accounts' password, local data only
+PARTS = ("dashboard", "lists", "docx", "roster", "load")
 DASHBOARD_RATIO = 3.0
 LIST_LIMIT = 0.050
 DOCX_LIMIT = 1.0
@@ -438,7 +439,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=15, help="load test duration per page")
     parser.add_argument(
         "--only",
-        default="dashboard,lists,docx,roster,load",
+        default=",".join(PARTS),
         help="comma-separated: dashboard, lists, docx, roster, load",
     )
     args = parser.parse_args()
@@ -474,6 +475,8 @@ def main() -> None:
             )
         text = markdown(db, args.preset, info, measured, counts, load, args)
         suffix = "" if args.preset == "national" else f"-{args.preset}"
+        if only != set(PARTS):  # a partial run does not replace the whole table
+            suffix += "-" + "-".join(sorted(only))
         (BENCH / f"results-{db}{suffix}.md").write_text(text + "\n")
         (VAR / f"results-{db}-{args.preset}.json").write_text(
             json.dumps({"measured": measured, "counts": counts, "load": load}, indent=1)
