@@ -492,7 +492,7 @@ def test_a_province_with_many_cities_sees_those_furthest_behind_first(
     ]
     page = response.content.decode()
     assert 'id="quota-more"' in page
-    assert "共 2 个市，此处列出进度最落后的 1 个" in page
+    assert "共 2 个市，此处先列出余量最少的 1 个" in page
     assert "?year=2026&amp;quotas=all#quotas" in page
     # Both cities are behind in 2026: the warning names the first and counts the other.
     assert [row.label for row in full.context["behind"]] == ["固原市全市", "中卫市全市"]
