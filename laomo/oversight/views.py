@@ -108,8 +108,8 @@ def _shortfall(line: QuotaLine) -> tuple:
 
 def shown_quota_lines(lines: list[QuotaLine], show_all: bool) -> tuple[list[QuotaLine], int]:
     """Three hundred cities make a table nobody reads (and a page of almost a megabyte): unless
-    all are asked for, the total and the `QUOTA_ROWS_SHOWN` cities furthest behind their pace,
-    furthest first; and how many rows were left out."""
+    all are asked for, the total and the `QUOTA_ROWS_SHOWN` cities with the least margin over
+    their pace (those behind first); and how many rows were left out."""
     totals = [line for line in lines if line.total]
     rows = [line for line in lines if not line.total]
     if show_all or len(rows) <= QUOTA_ROWS_SHOWN:
