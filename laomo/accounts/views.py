@@ -2,6 +2,8 @@
 code), changing the password, setting up the second factor and its recovery codes, and a city
 official resetting the second factor of an account whose phone is lost."""
 
+from abc import ABC, abstractmethod
+
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
@@ -206,7 +208,7 @@ class TwoFactorView(FormView):
         return super().form_valid(form)
 
 
-class PasswordConfirmedView(View):
+class PasswordConfirmedView(View, ABC):
     """POST only, from the two-factor page: a change to one's own second factor, made once the
     password is given again (a session left open is not enough). Each has its own form on the
     page, told apart by `prefix`."""
@@ -225,8 +227,9 @@ class PasswordConfirmedView(View):
         self.confirmed(request, user)
         return redirect("two-factor")
 
+    @abstractmethod
     def confirmed(self, request, user) -> None:
-        raise NotImplementedError
+        """The change itself, once the password has been given again."""
 
 
 class RecoveryCodesView(PasswordConfirmedView):
