@@ -77,9 +77,22 @@ class CappedPaginator(Paginator):
         if isinstance(rows, models.QuerySet):
             ids = list(rows.values_list("pk", flat=True))
             position = {pk: index for index, pk in enumerate(ids)}
-            whole = self.object_list.filter(pk__in=ids)
-            page.object_list = sorted(whole, key=lambda row: position[row.pk])
+            page.object_list = sorted(self.rows_of(ids), key=lambda row: position[row.pk])
         return page
+
+    def rows_of(self, ids: list) -> models.QuerySet:
+        """The rows `ids` names, read by primary key alone: the filter already chose them (and
+        the scope, through it), and repeating its conditions costs a second evaluation of them
+        (an IN over every national honour, say). A list that annotates keeps its conditions,
+        since its annotations may depend on them."""
+        source = self.object_list
+        if source.query.annotations:
+            return source.filter(pk__in=ids)
+        rows = source.model._base_manager.filter(pk__in=ids)
+        rows.query.select_related = source.query.select_related
+        rows.query.deferred_loading = source.query.deferred_loading
+        rows._prefetch_related_lookups = source._prefetch_related_lookups
+        return rows
 
 
 class ObjectListView(ScopedViewMixin, ListView):

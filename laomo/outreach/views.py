@@ -58,8 +58,11 @@ class TalkListView(ObjectListView):
             .get_queryset()
             .select_related("region", "school", "base")
             .prefetch_related(
+                # By booking, within the talk: Booking's own ordering (by talk) would join the
+                # talks again only to sort the page's few bookings.
                 Prefetch(
-                    "bookings", queryset=Booking.objects.unrestricted().select_related("person")
+                    "bookings",
+                    queryset=Booking.objects.unrestricted().select_related("person").order_by("id"),
                 )
             )
         )

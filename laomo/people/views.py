@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,7 +34,7 @@ from laomo.people.forms import (
     PersonForm,
     RosterUploadForm,
 )
-from laomo.people.models import LectureGroup, Membership, Person
+from laomo.people.models import Honour, LectureGroup, Membership, Person
 from laomo.people.roster import RosterExporter, import_roster
 
 # People ----------------------------------------------------------------------------------------
@@ -47,7 +48,10 @@ class PersonListView(ObjectListView):
     template_name = "people/person_list.html"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("region").prefetch_related("honours")
+        # A person's honours in the order they were entered, without the join to the people
+        # and their regions that Honour's own ordering (by person) would add to the query.
+        honours = Prefetch("honours", queryset=Honour.objects.order_by("id"))
+        return super().get_queryset().select_related("region").prefetch_related(honours)
 
 
 class PersonDetailView(ObjectDetailView):

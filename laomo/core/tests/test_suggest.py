@@ -24,6 +24,19 @@ def test_a_small_list_is_a_plain_select(login, world):
     assert "lm-suggest" not in page
 
 
+def test_a_plain_select_marks_the_chosen_row_only_and_escapes_names(login, world):
+    odd = SchoolFactory(region=world.a.region, name='<b>"实验"</b>小学')
+    client = login(world.user("county_union_a"))
+    page = _options(client.get(reverse("outreach:talk-list"), {"school": odd.pk}))
+    assert (
+        f'<option value="{odd.pk}" selected>&lt;b&gt;&quot;实验&quot;&lt;/b&gt;小学</option>'
+        in page
+    )
+    assert page.count(" selected>") == 1 + page.count('<option value="" selected>')
+    assert f'<option value="{world.a.school.pk}">{world.a.school.name}</option>' in page
+    assert "<b>" not in page
+
+
 def test_a_long_list_carries_the_chosen_option_only(login, world, monkeypatch):
     monkeypatch.setattr(widgets, "LIMIT", 1)
     client = login(world.user("county_union_a"))
