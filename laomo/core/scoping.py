@@ -21,6 +21,7 @@ from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject, cached_property
 
+from laomo.core.display import ChoiceLabelsModel
 from laomo.core.roles import CITY_ROLES, COUNTY_ROLES, OFFICIAL_ROLES, Role, permissions_of
 
 if TYPE_CHECKING:
@@ -261,7 +262,7 @@ def unscoped() -> _Enforcement:
     return _Enforcement(False)
 
 
-class ScopedModel(models.Model):
+class ScopedModel(ChoiceLabelsModel):
     """Base of every model whose default manager is scoped.
 
     Django checks uniqueness through the default manager; those checks must see every row (a

@@ -144,13 +144,15 @@ def _attach_programmes(talks: Iterable[Talk]) -> None:
         talk.__dict__["programme"] = found[key]  # primes the cached_property
 
 
-def _lecturer_names(bookings: Iterable[Booking]) -> str:
+def lecturer_names(bookings: Iterable[tuple[str, str]]) -> str:
+    """A talk's lecturers as the ledger and the lists write them, from (status, name) pairs in
+    booking order: confirmed by name, invited with （待确认）, declined not at all."""
     names = []
-    for booking in bookings:
-        if booking.status == BookingStatus.CONFIRMED:
-            names.append(booking.person.name)
-        elif booking.status == BookingStatus.INVITED:
-            names.append(_("{name}（待确认）").format(name=booking.person.name))
+    for status, name in bookings:
+        if status == BookingStatus.CONFIRMED:
+            names.append(name)
+        elif status == BookingStatus.INVITED:
+            names.append(_("{name}（待确认）").format(name=name))
     return "、".join(names)
 
 
@@ -529,7 +531,7 @@ class TalkLedgerExporter(ListExporter):
                 f"{starts:%H:%M}—{ends:%H:%M}",
                 talk.region.name,
                 talk.place_name,
-                _lecturer_names(talk.ledger_bookings),
+                lecturer_names((b.status, b.person.name) for b in talk.ledger_bookings),
                 _form_label(talk),
                 talk.get_venue_display(),
                 *counts,

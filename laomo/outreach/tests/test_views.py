@@ -687,3 +687,21 @@ def test_the_home_page_lists_what_waits_for_each_role(world, login, held_talk):
     assert ("待验收的活动资料", 1) in [(label, count) for label, count, _url in city["todo"]]
     county_b = login(world.user("county_union_b")).get("/").context
     assert all(count == 0 for _label, count, _url in county_b["todo"])
+
+
+def test_the_talk_list_names_the_lecturers_as_the_ledger_does(world, login, plan):
+    """Confirmed by name, invited marked （待确认）, declined not shown, in booking order."""
+    county = world.user("county_union_a")
+    talk = plan(county, lecturers=[world.a.person, world.city_person]).talk
+    declined = plan(county, lecturers=[world.city_person], days=12).talk
+    first, _invited = talk.bookings.unrestricted().order_by("id")
+    services.respond(first, accept=True, acting_user=county)
+    services.respond(
+        declined.bookings.unrestricted().get(), accept=False, reason="出差", acting_user=county
+    )
+    page = login(county).get(reverse("outreach:talk-list")).content.decode()
+    rows = [row.split("</tr>")[0] for row in page.split("<tr>")]
+    (mine,) = [row for row in rows if f'href="{talk.get_absolute_url()}"' in row]
+    assert f"{world.a.person.name}、{world.city_person.name}（待确认）" in mine
+    (theirs,) = [row for row in rows if f'href="{declined.get_absolute_url()}"' in row]
+    assert world.city_person.name not in theirs
