@@ -4,12 +4,14 @@ A county picks among its few dozen schools from a plain select; the whole countr
 a page that lists them all weighs megabytes. `SuggestSelect` counts at most `LIMIT + 1` rows: when
 they all fit it is a plain select; when not, the page carries the chosen option only, and a search
 box beside the select asks `/suggest/<kind>/` for the first matches (htmx). Either way the page
-costs two queries a field, whatever the data size.
+costs one query a field, whatever the data size.
 """
 
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
@@ -28,22 +30,12 @@ class SuggestSelect(forms.Select):
     def get_context(self, name, value, attrs):
         choices = self.choices  # a ModelChoiceIterator: its queryset is already scoped
         field, queryset = choices.field, choices.queryset
-        # Two queries whatever the size: how many rows (at most LIMIT + 1, unsorted, so the
-        # database stops early), then the rows to show, sorted: all of them, or the chosen ones.
-        found = list(queryset.order_by().values_list("pk", flat=True)[: LIMIT + 1])
-        suggest = len(found) > LIMIT
-        if suggest:
-            chosen = value if isinstance(value, list | tuple) else [value]
-            # pk 0 never exists: the query runs even when nothing is chosen (a fixed count).
-            found = [0, *(int(pk) for pk in chosen if str(pk).isdigit())]
+        chosen = value if isinstance(value, list | tuple) else [value]
+        # pk 0 never exists: the query is the same whether or not something is chosen.
+        chosen = [0, *(int(pk) for pk in chosen if str(pk).isdigit())]
+        suggest, rows = self.rows(queryset, chosen, field)
         options = [("", field.empty_label)] if field.empty_label is not None else []
-        rows = queryset.filter(pk__in=found)
-        if type(field).label_from_instance is forms.ModelChoiceField.label_from_instance:
-            # The rows' own name is their label (their __str__): read that column only, not
-            # whole rows (a county's 80 schools as model instances cost more than the page's SQL).
-            options += list(rows.values_list("pk", self.label_field))
-        else:
-            options += [(row.pk, field.label_from_instance(row)) for row in rows]
+        options += rows
         self.choices = ()  # the options are written below, not through Django's optgroups
         try:
             context = super().get_context(name, value, attrs)
@@ -55,6 +47,65 @@ class SuggestSelect(forms.Select):
         if suggest:
             widget["suggest_url"] = reverse(f"suggest-{self.kind}")
         return context
+
+    def rows(self, queryset, chosen: list[int], field) -> tuple[bool, list]:
+        """Whether the rows are too many to list, and the (pk, label) pairs to show, sorted as
+        the queryset sorts: all rows when they fit, otherwise the chosen ones.
+
+        One query: the first LIMIT + 1 rows the database finds, unsorted so that it stops early
+        however many there are, and beside them the chosen rows; sorted here, by code point as a
+        C-collated database sorts (the README's `createdb --locale=C.UTF-8`). A label that is
+        not the rows' name (a form's own `label_from_instance`) needs the rows whole: then the
+        count and the rows shown are two queries.
+        """
+        ordering = list(queryset.query.order_by or queryset.model._meta.ordering)
+        if not _labels_are_names(field) or not all(isinstance(key, str) for key in ordering):
+            found = list(queryset.order_by().values_list("pk", flat=True)[: LIMIT + 1])
+            suggest = len(found) > LIMIT
+            shown = queryset.filter(pk__in=chosen if suggest else found)
+            return suggest, [(row.pk, field.label_from_instance(row)) for row in shown]
+        columns = ["pk", self.label_field]
+        for key in ordering:
+            if key.lstrip("-") not in columns:
+                columns.append(key.lstrip("-"))
+        plain = queryset.order_by().values_list(*columns)
+        first, picked = _union_all(plain[: LIMIT + 1], plain.filter(pk__in=chosen))
+        suggest = len(first) > LIMIT
+        rows = list({row[0]: row for row in (picked if suggest else first)}.values())
+        for key in reversed(ordering):  # the last key first: each sort is stable
+            at = columns.index(key.lstrip("-"))
+            rows.sort(key=lambda row, at=at: (row[at] is None, row[at]), reverse=key[0] == "-")
+        return suggest, [(row[0], row[1]) for row in rows]
+
+
+def _labels_are_names(field) -> bool:
+    """The field labels its options with their name (their __str__), as Django does by default."""
+    return type(field).label_from_instance is forms.ModelChoiceField.label_from_instance
+
+
+def _union_all(*querysets) -> list[list[tuple]]:
+    """The rows of each queryset, read in one statement (UNION ALL with a part number).
+
+    Django's own union() refuses sliced parts on SQLite; wrapped as subqueries they work on both
+    databases. The querysets arrive restricted to the request's scope, and stay so here.
+    """
+    parts, params = [], []
+    for number, queryset in enumerate(querysets):
+        try:
+            sql, part_params = queryset.query.get_compiler(queryset.db).as_sql()
+        except EmptyResultSet:  # nothing to read (a scope with no such rows: .none())
+            continue
+        # Only Django's compiled SQL and our own part numbers go into the text; values are params.
+        parts.append(f"SELECT {number} AS part, p{number}.* FROM ({sql}) AS p{number}")  # noqa: S608
+        params.extend(part_params)
+    found: list[list[tuple]] = [[] for _ in querysets]
+    if not parts:
+        return found
+    with connections[querysets[0].db].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for part, *row in cursor.fetchall():
+            found[part].append(tuple(row))
+    return found
 
 
 def options_html(options, *, chosen) -> str:

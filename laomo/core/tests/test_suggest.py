@@ -3,12 +3,16 @@ search box when they do not; the search box's options scoped like every other li
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from laomo.core import widgets
+from laomo.core.scoping import Scope
 from laomo.core.suggest import KINDS
 from laomo.core.testing.factories import SchoolFactory
+from laomo.schools.models import School
 
 
 def _options(response) -> str:
@@ -35,6 +39,20 @@ def test_a_plain_select_marks_the_chosen_row_only_and_escapes_names(login, world
     assert page.count(" selected>") == 1 + page.count('<option value="" selected>')
     assert f'<option value="{world.a.school.pk}">{world.a.school.name}</option>' in page
     assert "<b>" not in page
+
+
+def test_a_plain_select_lists_its_rows_in_the_databases_order(login, world):
+    """Read unsorted in one query and sorted here: the same order as the query's ORDER BY."""
+    for name in ["乙小学", "Beta School", "甲小学", "alpha school", "丙中学"]:
+        SchoolFactory(region=world.a.region, name=name)
+    SchoolFactory(region=world.zone, name="园区小学")
+    user = world.user("city_union")
+    page = _options(login(user).get(reverse("outreach:talk-list")))
+    select = page.split('name="school"')[1].split("</select>")[0]
+    shown = re.findall(r'<option value="(\d+)"', select)
+    expected = School.objects.restrict(Scope.for_user(user)).current().values_list("pk", flat=True)
+    assert [int(pk) for pk in shown] == list(expected)
+    assert len(shown) > 6
 
 
 def test_a_long_list_carries_the_chosen_option_only(login, world, monkeypatch):
