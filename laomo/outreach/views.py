@@ -53,6 +53,11 @@ class TalkListView(ObjectListView):
     permission = "talks.view"
     filterset_class = TalkFilterSet
     template_name = "outreach/talk_list.html"
+    page_fields = (
+        *("title", "starts_at", "level", "status", "is_demo", "archived_at"),
+        *("place", "online_platform", "school", "base", "region"),
+        *("school__name", "base__name", "region__name"),
+    )
 
     def get_queryset(self):
         return super().get_queryset().select_related("region", "school", "base")

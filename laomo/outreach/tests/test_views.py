@@ -20,15 +20,24 @@ from laomo.audit.models import AuditEntry
 from laomo.core.testing.factories import (
     HonourFactory,
     MembershipFactory,
+    OrganisationFactory,
     PersonFactory,
     SchoolFactory,
 )
 from laomo.notices.models import Notification
 from laomo.outreach import services
-from laomo.outreach.choices import BookingStatus, Level, ReportStatus, Status
+from laomo.outreach.choices import (
+    BookingStatus,
+    Level,
+    OnlinePlatform,
+    Place,
+    ReportStatus,
+    Status,
+)
 from laomo.outreach.models import Booking, ReportPhoto, Talk, TalkReport
 from laomo.outreach.tests import imagefiles
 from laomo.outreach.tests.conftest import at, report
+from laomo.regions.models import Organisation
 
 CREATE = reverse("outreach:talk-create")
 
@@ -705,3 +714,25 @@ def test_the_talk_list_names_the_lecturers_as_the_ledger_does(world, login, plan
     assert f"{world.a.person.name}、{world.city_person.name}（待确认）" in mine
     (theirs,) = [row for row in rows if f'href="{declined.get_absolute_url()}"' in row]
     assert world.city_person.name not in theirs
+
+
+def test_the_talk_list_reads_what_each_row_shows_in_fixed_queries(world, login, plan):
+    """The page reads only the columns it shows (`page_fields`): a talk at a school, at a
+    practice base and online each show their place without a query of their own."""
+    county = world.user("county_union_a")
+    base = OrganisationFactory(
+        region=world.a.region, kind=Organisation.Kind.PRACTICE_BASE, name="六盘山劳动教育基地"
+    )
+    client = login(county)
+    url = reverse("outreach:talk-list")
+    plan(county)
+    _queries(client, url)  # warm up
+    few = _queries(client, url)
+    plan(county, place=Place.BASE, school=None, base=base, days=11)
+    plan(county, place=Place.ONLINE, online_platform=OnlinePlatform.SKILLS, days=12)
+    many = _queries(client, url)
+    page = client.get(url).content.decode()
+    assert many == few
+    assert "六盘山劳动教育基地" in page
+    assert str(OnlinePlatform.SKILLS.label) in page
+    assert world.a.school.name in page
