@@ -33,6 +33,7 @@ import sys
 import tempfile
 import threading
 import time
+import timeit
 import urllib.request
 from datetime import datetime
 from pathlib import Path
@@ -298,8 +299,17 @@ def verdict(ok: bool) -> str:
     return "yes" if ok else "**NO**"
 
 
+def machine_speed() -> float:
+    """Milliseconds for a fixed piece of pure Python (best of five): the speed of this shared
+    machine at the time, which varies by a third or more from hour to hour. Printed beside the
+    figures so that two runs can be compared for what the machine was doing, not only the code."""
+    timer = timeit.Timer("sum(i * i for i in range(10**6))")
+    return min(timer.repeat(repeat=5, number=1)) * 1000
+
+
 def markdown(db: str, preset: str, info: dict, measured: dict, counts: dict, load, args) -> str:
     status = info["status"]
+    speed = info.get("speed", ())
     vendor = {"sqlite": "SQLite", "postgres": "PostgreSQL"}[db]
     lines = [
         f"## {vendor} — {preset} preset",
@@ -310,6 +320,13 @@ def markdown(db: str, preset: str, info: dict, measured: dict, counts: dict, loa
         f"(`laomo generate-scale --preset {preset}`).",
         "",
     ]
+    if speed:
+        lines += [
+            "Machine speed (`sum(i * i for i in range(10**6))`, best of five; lower is faster; "
+            f"55–60 ms when this machine is quiet): {speed[0]:.0f} ms before, "
+            f"{speed[1]:.0f} ms after the measurements.",
+            "",
+        ]
     total, stages = generation_times(info["log"])
     if total:
         lines += [
@@ -452,6 +469,7 @@ def main() -> None:
         info = ensure_database(db, args.preset, say)
         city = ensure_database(db, "city", say) if args.preset != "city" else info
         say(f"[{db}] measuring …")
+        before = machine_speed()
         inner = ",".join(sorted(only - {"load"})) or "none"
         measured = worker(
             "measure",
@@ -473,6 +491,7 @@ def main() -> None:
             load = load_test(
                 info["env"], users, clients=args.clients, seconds=args.seconds, say=say
             )
+        info["speed"] = (before, machine_speed())
         text = markdown(db, args.preset, info, measured, counts, load, args)
         suffix = "" if args.preset == "national" else f"-{args.preset}"
         if only != set(PARTS):  # a partial run does not replace the whole table

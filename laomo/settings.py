@@ -158,7 +158,7 @@ LOGOUT_REDIRECT_URL = "login"
 # password is checked; ModelBackend checks the password and refuses deactivated accounts.
 AUTHENTICATION_BACKENDS = [
     "laomo.accounts.backends.LockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "laomo.accounts.backends.AccountBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {

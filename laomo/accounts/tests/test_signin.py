@@ -4,10 +4,13 @@ sign-in; a deactivated user is out at their next request; and each event is in t
 
 from datetime import timedelta
 
+import pytest
 from axes.models import AccessAttempt
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.db.models import F
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from laomo.accounts import signin
 from laomo.accounts.models import ApiToken, User
@@ -233,3 +236,23 @@ def test_a_deactivated_users_api_token_stops_working(world, client):
     assert client.get("/api/v1/model-workers", **auth).status_code == 200
     User.objects.filter(pk=user.pk).update(is_active=False)
     assert client.get("/api/v1/model-workers", **auth).status_code == 401
+
+
+@pytest.mark.parametrize("key", ["city_union", "county_union_a", "school_a", "lecturer_a"])
+def test_each_request_reads_the_account_with_its_region_in_one_query(world, key):
+    """The session's account comes with the region its scope works in (a school's, a person's)."""
+    client = Client()
+    assert _post_login(client, world.user(key).username, PASSWORD).status_code == 302
+    client.get("/notices/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/notices/").status_code == 200
+    reads = [q["sql"] for q in queries.captured_queries if 'FROM "accounts_user"' in q["sql"]]
+    assert len(reads) == 1
+    assert 'JOIN "regions_region"' in reads[0]
+    single = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('SELECT "regions_region"."id", "regions_region"."code"')
+        and '"regions_region"."id" = ' in q["sql"]
+    ]
+    assert single == []
