@@ -238,9 +238,9 @@ def test_a_deactivated_users_api_token_stops_working(world, client):
     assert client.get("/api/v1/model-workers", **auth).status_code == 401
 
 
-@pytest.mark.parametrize("key", ["city_union", "county_union_a", "school_a", "lecturer_a"])
+@pytest.mark.parametrize("key", ["city_union", "city_education", "county_union_a"])
 def test_each_request_reads_the_account_with_its_region_in_one_query(world, key):
-    """The session's account comes with the region its scope works in (a school's, a person's)."""
+    """An official's account comes with the region its scope works in."""
     client = Client()
     assert _post_login(client, world.user(key).username, PASSWORD).status_code == 302
     client.get("/notices/")
