@@ -480,11 +480,6 @@ class CalendarView(ScopedViewMixin, View):
             .current()
             .filter(starts_at__gte=start, starts_at__lt=end)
             .select_related("region", "school", "base")
-            .prefetch_related(
-                Prefetch(
-                    "bookings", queryset=Booking.objects.unrestricted().select_related("person")
-                )
-            )
             .order_by("starts_at")
         )
         counties = Region.objects.restrict(scope).counties()
@@ -495,6 +490,8 @@ class CalendarView(ScopedViewMixin, View):
             talks = talks.filter(region=region)
         if lecturer is not None:
             talks = talks.filter(bookings__person=lecturer).distinct()
+        talks = list(talks)
+        attach_lecturer_names(talks)
         by_day: dict[date, list[Talk]] = {}
         for talk in talks:
             by_day.setdefault(timezone.localtime(talk.starts_at).date(), []).append(talk)

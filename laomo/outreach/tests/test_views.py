@@ -698,22 +698,33 @@ def test_the_home_page_lists_what_waits_for_each_role(world, login, held_talk):
     assert all(count == 0 for _label, count, _url in county_b["todo"])
 
 
-def test_the_talk_list_names_the_lecturers_as_the_ledger_does(world, login, plan):
+@pytest.mark.parametrize("page", ["list", "calendar"])
+def test_talk_pages_name_the_lecturers_as_the_ledger_does(world, login, plan, page):
     """Confirmed by name, invited marked （待确认）, declined not shown, in booking order."""
     county = world.user("county_union_a")
     talk = plan(county, lecturers=[world.a.person, world.city_person]).talk
-    declined = plan(county, lecturers=[world.city_person], days=12).talk
+    declined = plan(county, lecturers=[world.city_person], hours=(14, 16)).talk  # same day
     first, _invited = talk.bookings.unrestricted().order_by("id")
     services.respond(first, accept=True, acting_user=county)
     services.respond(
         declined.bookings.unrestricted().get(), accept=False, reason="出差", acting_user=county
     )
-    page = login(county).get(reverse("outreach:talk-list")).content.decode()
-    rows = [row.split("</tr>")[0] for row in page.split("<tr>")]
-    (mine,) = [row for row in rows if f'href="{talk.get_absolute_url()}"' in row]
-    assert f"{world.a.person.name}、{world.city_person.name}（待确认）" in mine
-    (theirs,) = [row for row in rows if f'href="{declined.get_absolute_url()}"' in row]
-    assert world.city_person.name not in theirs
+    url = reverse("outreach:talk-list")
+    if page == "calendar":
+        url = f"/talks/calendar/?month={talk.local_date:%Y-%m}"
+    html = login(county).get(url).content.decode()
+    entries = html.split(" href=")
+    mine = [e for e in entries if e.startswith(f'"{talk.get_absolute_url()}"')]
+    theirs = [e for e in entries if e.startswith(f'"{declined.get_absolute_url()}"')]
+    # The list links each talk once; the calendar once in the month grid and once in the day list.
+    assert mine
+    assert theirs
+    for entry in mine:
+        assert (
+            f"{world.a.person.name}、{world.city_person.name}（待确认）" in entry.split("</tr>")[0]
+        )
+    for entry in theirs:
+        assert world.city_person.name not in entry.split("</tr>")[0]
 
 
 def test_the_talk_list_reads_what_each_row_shows_in_fixed_queries(world, login, plan):
