@@ -10,7 +10,7 @@ costs one query a field, whatever the data size.
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import connections
 from django.urls import reverse
 from django.utils.html import format_html_join
@@ -54,16 +54,15 @@ class SuggestSelect(forms.Select):
 
         One query: the first LIMIT + 1 rows the database finds, unsorted so that it stops early
         however many there are, and beside them the chosen rows; sorted here, by code point as a
-        C-collated database sorts (the README's `createdb --locale=C.UTF-8`). A label that is
-        not the rows' name (a form's own `label_from_instance`) needs the rows whole: then the
-        count and the rows shown are two queries.
+        C-collated database sorts (the README's `createdb --locale=C.UTF-8`). The labels are the
+        rows' `label_field` column and the ordering plain field names: a field with its own
+        `label_from_instance`, or an ordering by expression, is refused rather than shown wrong.
         """
         ordering = list(queryset.query.order_by or queryset.model._meta.ordering)
-        if not _labels_are_names(field) or not all(isinstance(key, str) for key in ordering):
-            found = list(queryset.order_by().values_list("pk", flat=True)[: LIMIT + 1])
-            suggest = len(found) > LIMIT
-            shown = queryset.filter(pk__in=chosen if suggest else found)
-            return suggest, [(row.pk, field.label_from_instance(row)) for row in shown]
+        if type(field).label_from_instance is not forms.ModelChoiceField.label_from_instance:
+            raise ImproperlyConfigured(f"SuggestSelect labels options by {self.label_field!r}")
+        if not all(isinstance(key, str) for key in ordering):
+            raise ImproperlyConfigured("SuggestSelect sorts by field names only")
         columns = ["pk", self.label_field]
         for key in ordering:
             if key.lstrip("-") not in columns:
@@ -76,11 +75,6 @@ class SuggestSelect(forms.Select):
             at = columns.index(key.lstrip("-"))
             rows.sort(key=lambda row, at=at: (row[at] is None, row[at]), reverse=key[0] == "-")
         return suggest, [(row[0], row[1]) for row in rows]
-
-
-def _labels_are_names(field) -> bool:
-    """The field labels its options with their name (their __str__), as Django does by default."""
-    return type(field).label_from_instance is forms.ModelChoiceField.label_from_instance
 
 
 def _union_all(*querysets) -> list[list[tuple]]:

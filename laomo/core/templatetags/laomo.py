@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from laomo.core.widgets import SELECTED
+
 register = template.Library()
 
 
@@ -36,9 +38,6 @@ def _option_attrs(option: dict) -> str:
         for name, value in option["attrs"].items()
         if value is not False and value is not None
     )
-
-
-SELECTED = format_html("{}", " selected")
 
 
 def _attrs_of(option: dict) -> str:

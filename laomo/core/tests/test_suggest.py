@@ -148,3 +148,18 @@ def test_suggestions_match_pinyin_initials_and_say_when_there_are_more(login, wo
 def test_anonymous_is_sent_to_sign_in(client):
     response = client.get(reverse("suggest-schools"), {"q": "a"})
     assert response.status_code == 302
+
+
+def test_a_field_with_its_own_labels_is_refused_not_shown_wrong():
+    from django import forms
+    from django.core.exceptions import ImproperlyConfigured
+
+    class Labelled(forms.ModelChoiceField):
+        def label_from_instance(self, obj):
+            return f"{obj.name}（{obj.pk}）"
+
+    field = Labelled(
+        queryset=School.objects.unrestricted(), widget=widgets.SuggestSelect("schools")
+    )
+    with pytest.raises(ImproperlyConfigured):
+        field.widget.get_context("school", None, {})
