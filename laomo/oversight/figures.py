@@ -116,9 +116,20 @@ class QuotaRow:
     minimum: int | None
     counts: Counts
     fraction: float
-    urls: dict[str, str] = field(default_factory=dict)
+    year: int
+    filters: dict = field(default_factory=dict)  # the talk list's filters for this quota
     invited: Counts = field(default_factory=Counts)  # school-invited, outside the quota
-    invited_urls: dict[str, str] = field(default_factory=dict)
+    invited_filters: dict = field(default_factory=dict)
+
+    # The links are made when a page shows the row: a country's quota table holds some
+    # twenty thousand of them, and shows thirty rows.
+    @functools.cached_property
+    def urls(self) -> dict[str, str]:
+        return _stage_urls(self.year, **self.filters)
+
+    @functools.cached_property
+    def invited_urls(self) -> dict[str, str]:
+        return _stage_urls(self.year, **self.invited_filters)
 
     @property
     def expected(self) -> int:
@@ -225,7 +236,8 @@ def quota_tables(scope, year: int, today: date) -> list[QuotaTable]:
                 minimum=programme.quota_city,
                 counts=quota_counts[city.pk],
                 fraction=fraction,
-                urls=_stage_urls(year, level=Level.CITY, organiser=city.pk),
+                year=year,
+                filters={"level": Level.CITY, "organiser": city.pk},
             )
         ]
         for county in (r for r in regions if r.parent_id == city.pk):
@@ -237,9 +249,10 @@ def quota_tables(scope, year: int, today: date) -> list[QuotaTable]:
                     minimum=programme.quota_of(county),
                     counts=quota_counts[county.pk],
                     fraction=fraction,
-                    urls=_stage_urls(year, level=Level.COUNTY, organiser=county.pk),
+                    year=year,
+                    filters={"level": Level.COUNTY, "organiser": county.pk},
                     invited=invited_counts[county.pk],
-                    invited_urls=_stage_urls(year, level=Level.SCHOOL, organiser=county.pk),
+                    invited_filters={"level": Level.SCHOOL, "organiser": county.pk},
                 )
             )
         total_counts = Counts()
@@ -254,9 +267,10 @@ def quota_tables(scope, year: int, today: date) -> list[QuotaTable]:
             minimum=programme.quota_total,
             counts=total_counts,
             fraction=fraction,
-            urls=_stage_urls(year, level="quota", organiser=city.pk),
+            year=year,
+            filters={"level": "quota", "organiser": city.pk},
             invited=invited_total,
-            invited_urls=_stage_urls(year, level=Level.SCHOOL, organiser=city.pk),
+            invited_filters={"level": Level.SCHOOL, "organiser": city.pk},
         )
         if scope.is_county:
             rows = [row for row in rows if row.region.pk == scope.region.pk]
@@ -282,9 +296,10 @@ def grand_total(scope, tables: list[QuotaTable]) -> QuotaRow | None:
         minimum=sum(table.total.minimum or 0 for table in tables),
         counts=counts,
         fraction=tables[0].fraction,
-        urls=_stage_urls(year, level="quota", organiser=region.pk),
+        year=year,
+        filters={"level": "quota", "organiser": region.pk},
         invited=invited,
-        invited_urls=_stage_urls(year, level=Level.SCHOOL, organiser=region.pk),
+        invited_filters={"level": Level.SCHOOL, "organiser": region.pk},
     )
 
 
@@ -311,11 +326,34 @@ class CoverageRow:
     schools: int
     reached: int
     yearly: list[int] = field(default_factory=list)  # reached by the end of each year
-    url: str = ""  # every school of the row
-    uncovered_url: str = ""  # those not reached by `as_of`
-    reached_url: str = ""  # those reached by `as_of`
-    yearly_urls: list[str] = field(default_factory=list)  # those reached by each year's end
     code: str = ""  # the region's code, for rows that are regions
+    filters: dict = field(default_factory=dict)  # the coverage list's filters for this row
+    as_of: date | None = None
+    year_ends: list[date] = field(default_factory=list)  # the day each year's count stops
+
+    # The links are made when a page shows them (a country's rows are some three hundred).
+    @functools.cached_property
+    def url(self) -> str:
+        """Every school of the row."""
+        return coverage_list_url(reached="all", **self.filters)
+
+    @functools.cached_property
+    def uncovered_url(self) -> str:
+        """Those not reached by `as_of`."""
+        return coverage_list_url(as_of=self.as_of.isoformat(), **self.filters)
+
+    @functools.cached_property
+    def reached_url(self) -> str:
+        """Those reached by `as_of`."""
+        return coverage_list_url(reached="yes", as_of=self.as_of.isoformat(), **self.filters)
+
+    @functools.cached_property
+    def yearly_urls(self) -> list[str]:
+        """Those reached by each year's end."""
+        return [
+            coverage_list_url(reached="yes", as_of=end.isoformat(), **self.filters)
+            for end in self.year_ends
+        ]
 
     @property
     def uncovered(self) -> int:
@@ -383,68 +421,89 @@ class Coverage:
 
 
 def coverage(scope, as_of: date) -> Coverage:
-    """Schools reached by `as_of`, by county (or city), stage and ownership, year by year. One
-    query for the regions and one per breakdown, each a GROUP BY over the schools in scope."""
+    """Schools reached by `as_of`, by county (or city), stage and ownership, year by year. Two
+    queries: the regions the rows are for, and the schools in scope counted in one GROUP BY
+    (region, stage, ownership), which is folded here into every breakdown and the total."""
     start = programme_start()
     goal = date(start.year + settings.LAOMO_COVERAGE_YEARS, start.month, start.day)
     years = list(range(start.year, max(as_of.year, start.year) + 1))
-    schools = School.objects.restrict(scope).current()
-
-    def ends(year: int) -> date:
-        return min(date(year, 12, 31), as_of)
-
-    aggregates = {
-        "total_schools": Count("pk"),
-        "reached_now": Count("pk", filter=Q(reached_on__lte=as_of)),
-        **{f"y{year}": Count("pk", filter=Q(reached_on__lte=ends(year))) for year in years},
+    ends = [min(date(year, 12, 31), as_of) for year in years]
+    # The counts of a group: its schools, those reached by `as_of`, by each year's end.
+    counts = {
+        "n": Count("pk"),
+        "reached": Count("pk", filter=Q(reached_on__lte=as_of)),
+        **{
+            f"by_end_{index}": Count("pk", filter=Q(reached_on__lte=end))
+            for index, end in enumerate(ends)
+        },
     }
+    names = list(counts)
+    groups = (
+        School.objects.restrict(scope)
+        .current()
+        .order_by()
+        .values_list("region__path", "stage", "ownership")
+        .annotate(**counts)
+    )
+    region_rows, target_of = _region_targets(scope)
+    sums: dict[tuple[str, object], list[int]] = defaultdict(lambda: [0] * len(names))
+    for path, stage, ownership, *values in groups:
+        keys = [("total", None), ("stage", stage), ("ownership", ownership)]
+        target = target_of(path)
+        if target is not None:
+            keys.append(("region", target))
+        for key in keys:
+            into = sums[key]
+            for index, value in enumerate(values):
+                into[index] += value
 
-    def row_of(label, key, found, code="", **filters) -> CoverageRow:
+    def row(label, key, found, code="", **filters) -> CoverageRow:
         return CoverageRow(
             label=str(label),
             key=str(key),
             code=code,
-            schools=found["total_schools"],
-            reached=found["reached_now"],
-            yearly=[found[f"y{year}"] for year in years],
-            url=coverage_list_url(reached="all", **filters),
-            uncovered_url=coverage_list_url(as_of=as_of.isoformat(), **filters),
-            reached_url=coverage_list_url(reached="yes", as_of=as_of.isoformat(), **filters),
-            yearly_urls=[
-                coverage_list_url(reached="yes", as_of=ends(year).isoformat(), **filters)
-                for year in years
-            ],
+            schools=found[0],
+            reached=found[1],
+            yearly=found[2:],
+            filters=filters,
+            as_of=as_of,
+            year_ends=ends,
         )
 
     def rows(group: str, labels: dict) -> list[CoverageRow]:
-        found = {row[group]: row for row in schools.order_by().values(group).annotate(**aggregates)}
         return [
-            row_of(label, key, found[key], **{group: key})
+            row(label, key, sums[(group, key)], **{group: key})
             for key, label in labels.items()
-            if key in found
+            if (group, key) in sums
         ]
 
-    total = schools.order_by().aggregate(**aggregates)
     return Coverage(
         as_of=as_of,
         start=start,
         goal=goal,
         years=years,
-        total=row_of("合计", "total", total),
-        by_region=_region_rows(scope, schools, aggregates, row_of),
+        total=row("合计", "total", sums[("total", None)]),
+        by_region=[
+            row(label, region.pk, sums[("region", region.pk)], region.code, **filters)
+            for region, label, filters in region_rows
+            if ("region", region.pk) in sums
+        ],
         by_stage=rows("stage", dict(School.Stage.choices)),
         by_ownership=rows("ownership", dict(School.Ownership.choices)),
     )
 
 
-def _region_rows(scope, schools, aggregates, row_of) -> list[CoverageRow]:
-    """Coverage by the counties of a city (or a county itself); for a province or the country,
-    by its cities. Schools kept at the scope's own level (a city's 市直 schools) get a row of
-    their own, so that the rows add up to the total. Grouped by the school's region path, folded
-    into rows here: two queries whatever the depth."""
+def _region_targets(scope):
+    """The region rows of the coverage table, and which row a school's region path falls in.
+
+    A city's rows are its counties; a province's or the country's, its cities; a county's, the
+    county itself. Schools kept at the scope's own level (a city's 市直 schools) get a row of
+    their own, last, so that the rows add up to the total. Rows are (region, label, filters of
+    the coverage list)."""
     region = scope.region
     if region is None:
-        return []
+        return [], lambda path: None
+    wide = region.level in WIDE_LEVELS
     if region.level in (Region.Level.COUNTY, Region.Level.ZONE):
         row_regions = [region]
     elif region.level == Region.Level.CITY:
@@ -455,36 +514,20 @@ def _region_rows(scope, schools, aggregates, row_of) -> list[CoverageRow]:
             .filter(path__startswith=region.path, level=Region.Level.CITY)
             .order_by("code")
         )
-    by_path = {r.path: r for r in row_regions}
-    own_level = region if region.pk not in {r.pk for r in row_regions} else None
-    sums: dict[int, dict] = {}
-    for found in schools.order_by().values("region__path").annotate(**aggregates):
-        path = found["region__path"]
-        target = next(
-            (by_path[prefix] for prefix in _prefixes(path) if prefix in by_path), own_level
-        )
-        if target is None:
-            continue
-        into = sums.setdefault(target.pk, dict.fromkeys(found, 0))
-        for name, value in found.items():
-            if name != "region__path":
-                into[name] += value
-    result = []
-    wide = region.level in WIDE_LEVELS
-    for row_region in row_regions:
-        if row_region.pk in sums:
-            filters = {"city": row_region.pk} if wide else {"region": row_region.pk}
-            result.append(
-                row_of(
-                    row_region.name, row_region.pk, sums[row_region.pk], row_region.code, **filters
-                )
-            )
-    if own_level is not None and own_level.pk in sums:
-        label = f"{own_level.name}（本级）" if wide else f"{own_level.name}（市直）"
-        result.append(
-            row_of(label, own_level.pk, sums[own_level.pk], own_level.code, region=own_level.pk)
-        )
-    return result
+    rows = [(r, r.name, {"city": r.pk} if wide else {"region": r.pk}) for r in row_regions]
+    by_path = {r.path: r.pk for r in row_regions}
+    if region.pk not in by_path.values():
+        label = f"{region.name}（本级）" if wide else f"{region.name}（市直）"
+        rows.append((region, label, {"region": region.pk}))
+        own = region.pk
+    else:
+        own = None
+
+    @functools.cache
+    def target_of(path: str):
+        return next((by_path[p] for p in _prefixes(path) if p in by_path), own)
+
+    return rows, target_of
 
 
 def _prefixes(path: str) -> list[str]:
@@ -597,28 +640,42 @@ def lecturer_talks_url(person_id: int, year: int) -> str:
 
 def lecturer_load(scope, year: int, *, top: int = 10) -> Lecturers:
     """Who carries too much (more than settings.LAOMO_LECTURER_YEARLY_LIMIT confirmed talks a
-    year), and how many active lecturers have never been invited at all."""
-    loads = lecturer_loads(scope, year)
+    year), and how many active lecturers have never been invited at all.
+
+    Three queries: each lecturer's load (grouped once; the busiest and the overloaded are both
+    read from it here), the names of those who may be among the busiest, and the active and
+    never-invited lecturers counted together."""
     limit = settings.LAOMO_LECTURER_YEARLY_LIMIT
+    loads = dict(
+        Booking.objects.unrestricted()
+        .filter(talk__in=live_talks(scope, year), status=BookingStatus.CONFIRMED)
+        .order_by()
+        .values_list("person_id")
+        .annotate(n=Count("talk", distinct=True))
+    )
+    # The busiest are sorted by load, then name, then id (as `lecturer_loads` sorts): every
+    # lecturer tied with the last of them is a candidate, and only the candidates' names are read.
+    loads_desc = sorted(loads.values(), reverse=True)
+    cutoff = loads_desc[top - 1] if len(loads_desc) >= top else 0
+    candidates = [pk for pk, n in loads.items() if n >= cutoff] if loads else []
+    names = dict(Person.objects.unrestricted().filter(pk__in=candidates).values_list("pk", "name"))
+    busiest = sorted(candidates, key=lambda pk: (-loads[pk], names[pk], pk))[:top]
     people = Person.objects.restrict(scope).current().filter(active=True)
-    never = people.exclude(Exists(Booking.objects.filter(person=OuterRef("pk"))))
+    counted = people.aggregate(
+        active=Count("pk"),
+        never=Count("pk", filter=~Q(Exists(Booking.objects.filter(person=OuterRef("pk"))))),
+    )
     person_list = reverse("people:person-list")
     load_list = reverse("oversight:lecturers")
     return Lecturers(
         busiest=[
-            LecturerLoad(
-                row["person_id"],
-                row["person__name"],
-                row["n"],
-                lecturer_talks_url(row["person_id"], year),
-            )
-            for row in loads[:top]
+            LecturerLoad(pk, names[pk], loads[pk], lecturer_talks_url(pk, year)) for pk in busiest
         ],
-        overloaded=loads.filter(n__gt=limit).count(),
+        overloaded=sum(1 for n in loads_desc if n > limit),
         limit=limit,
-        never_invited=never.count(),
+        never_invited=counted["never"],
         never_invited_url=f"{person_list}?invited=never&active=1",
-        active=people.count(),
+        active=counted["active"],
         overloaded_url=f"{load_list}?{urlencode({'year': year, 'over': 1})}",
         active_url=f"{person_list}?active=1",
         all_url=f"{load_list}?{urlencode({'year': year})}",

@@ -60,7 +60,9 @@ def programme(world):
     archived = schools[-1]
     people = [world.a.person, world.b.person, world.city_person]
     for index in range(9):
-        people.append(PersonFactory(name=f"讲师{index}号", region=counties[index % 3]))
+        # Named against the order they are created in, so that a tie broken by id and one
+        # broken by name come out differently.
+        people.append(PersonFactory(name=f"讲师{9 - index}号", region=counties[index % 3]))
     ProgrammeYear.objects.create(
         city=world.city,
         year=2026,
@@ -346,6 +348,18 @@ def test_audience_and_lecturers_equal_a_recount(world, programme):
         lecturers = figures.lecturer_load(scope, year, top=100)
         assert {item.person_id: item.talks for item in lecturers.busiest} == dict(load)
         assert lecturers.overloaded == sum(1 for n in load.values() if n > lecturers.limit)
+        # The busiest: by load, then name (code point order), then id, cut at `top` even
+        # inside a tie, exactly as the lecturers' page sorts them in the database.
+        names = dict(Person.objects.unrestricted().values_list("pk", "name"))
+        ranked = sorted(load, key=lambda pk: (-load[pk], names[pk], pk))
+        assert len(set(load.values())) < len(load), "the data must hold ties to break"
+        for top in range(1, len(ranked) + 1):
+            busiest = [
+                item.person_id for item in figures.lecturer_load(scope, year, top=top).busiest
+            ]
+            assert busiest == ranked[:top]
+        page = [row["person_id"] for row in figures.lecturer_loads(scope, year)]
+        assert page == ranked
     never = [
         p
         for p in Person.objects.unrestricted().filter(archived_at__isnull=True, active=True)
