@@ -147,6 +147,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters bound by the server, and a query run five times on a connection prepared: a
+    # list page runs the same dozen queries on every request and stops paying for their plans.
+    # DATABASE_PREPARE=0 turns preparing off, for a pooler in transaction mode that cannot
+    # keep prepared statements (PgBouncer before 1.21).
+    DATABASES["default"]["OPTIONS"] = {
+        "server_side_binding": True,
+        "prepare_threshold": 5 if os.environ.get("DATABASE_PREPARE", "1") == "1" else None,
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -115,7 +115,7 @@ def regions_below(region: Region) -> list[int] | None:
         return None
     from laomo.regions.models import Region
 
-    below = Region.objects.unrestricted().filter(path__startswith=region.path)
+    below = Region.objects.unrestricted().filter(path__startswith=region.path).order_by()
     return list(below.values_list("pk", flat=True))
 
 

@@ -564,7 +564,14 @@ def talks_per_month(scope, year: int) -> dict[str, list[int]]:
 
 
 def month_urls(year: int, stage: str) -> list[str]:
-    """The talk list of each month of `year` at `stage`: what each bar of the month chart counts."""
+    """The talk list of each month of `year` at `stage`: what each bar of the month chart counts.
+    The same for everyone, so made once (the month table and its chart show them on every
+    dashboard)."""
+    return list(_month_urls(year, stage, get_script_prefix()))
+
+
+@functools.lru_cache(maxsize=256)
+def _month_urls(year: int, stage: str, prefix: str) -> tuple[str, ...]:
     urls = []
     for month in range(1, 13):
         first = date(year, month, 1)
@@ -576,7 +583,7 @@ def month_urls(year: int, stage: str) -> list[str]:
                 until=date.fromordinal(last).isoformat(),
             )
         )
-    return urls
+    return tuple(urls)
 
 
 @dataclass
@@ -658,7 +665,9 @@ def lecturer_load(scope, year: int, *, top: int = 10) -> Lecturers:
     loads_desc = sorted(loads.values(), reverse=True)
     cutoff = loads_desc[top - 1] if len(loads_desc) >= top else 0
     candidates = [pk for pk, n in loads.items() if n >= cutoff] if loads else []
-    names = dict(Person.objects.unrestricted().filter(pk__in=candidates).values_list("pk", "name"))
+    names = dict(
+        Person.objects.unrestricted().filter(pk__in=candidates).order_by().values_list("pk", "name")
+    )
     busiest = sorted(candidates, key=lambda pk: (-loads[pk], names[pk], pk))[:top]
     people = Person.objects.restrict(scope).current().filter(active=True)
     counted = people.aggregate(

@@ -163,3 +163,21 @@ def test_a_field_with_its_own_labels_is_refused_not_shown_wrong():
     )
     with pytest.raises(ImproperlyConfigured):
         field.widget.get_context("school", None, {})
+
+
+def test_options_escape_text_and_keep_safe_html_as_django_would():
+    from django.utils.html import conditional_escape, format_html
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext_lazy
+
+    labels = ["<b>\"甲\" & '乙'</b>", mark_safe("<i>已转义</i>"), gettext_lazy("全部"), 7]
+    for label in labels:
+        assert widgets.text_html(label) == conditional_escape(label)
+    written = widgets.options_html([("a&b", labels[0]), (3, labels[1])], chosen=["3"])
+    assert written == format_html(
+        '<option value="{}">{}</option><option value="{}" selected>{}</option>',
+        "a&b",
+        labels[0],
+        3,
+        labels[1],
+    )
