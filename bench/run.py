@@ -33,10 +33,11 @@ import sys
 import tempfile
 import threading
 import time
-import timeit
 import urllib.request
 from datetime import datetime
 from pathlib import Path
+
+from machine import QUIET_MS, at_quiet_speed, machine_speed
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -299,14 +300,6 @@ def verdict(ok: bool) -> str:
     return "yes" if ok else "**NO**"
 
 
-def machine_speed() -> float:
-    """Milliseconds for a fixed piece of pure Python (best of five): the speed of this shared
-    machine at the time, which varies by a third or more from hour to hour. Printed beside the
-    figures so that two runs can be compared for what the machine was doing, not only the code."""
-    timer = timeit.Timer("sum(i * i for i in range(10**6))")
-    return min(timer.repeat(repeat=5, number=1)) * 1000
-
-
 def markdown(db: str, preset: str, info: dict, measured: dict, counts: dict, load, args) -> str:
     status = info["status"]
     speed = info.get("speed", ())
@@ -384,18 +377,29 @@ def markdown(db: str, preset: str, info: dict, measured: dict, counts: dict, loa
             "### List pages with filters",
             "",
             "Median through Django's test client; queries counted on this preset and on the city "
-            "preset (same URL, same kind of user).",
+            "preset (same URL, same kind of user). The machine's speed is measured just before "
+            "and after each page (the reference loop, lower is faster); the last columns scale "
+            f"the median to the quiet machine ({QUIET_MS:g} ms), an estimate beside the measured "
+            "figure, not instead of it.",
             "",
-            "| Page | User | Filters | ms | < 50 ms | queries | city preset | equal | KB |",
-            "|---|---|---|---:|:---:|---:|---:|:---:|---:|",
+            "| Page | User | Filters | ms | < 50 ms | queries | city preset | equal | KB "
+            "| machine ms | ms at quiet speed | < 50 ms there |",
+            "|---|---|---|---:|:---:|---:|---:|:---:|---:|---:|---:|:---:|",
         ]
         for entry in lists:
             city = city_counts.get((entry["page"], entry["who"], entry["url"]))
             query = entry["url"].split("?", 1)[1] if "?" in entry["url"] else ""
+            machine = entry.get("machine")
+            quiet = at_quiet_speed(entry["median"], machine) if machine else None
             lines.append(
                 f"| {entry['page']} | {entry['who']} | `{query}` | {ms(entry['median'])} | "
                 f"{verdict(entry['median'] < LIST_LIMIT)} | {entry['queries']} | {city} | "
-                f"{verdict(city == entry['queries'])} | {entry['bytes'] // 1024:,} |"
+                f"{verdict(city == entry['queries'])} | {entry['bytes'] // 1024:,} | "
+                + (
+                    f"{machine:.0f} | {ms(quiet)} | {verdict(quiet < LIST_LIMIT)} |"
+                    if machine
+                    else "— | — | — |"
+                )
             )
         lines.append("")
 

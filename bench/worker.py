@@ -33,6 +33,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from machine import machine_speed  # noqa: E402
 
 from laomo.accounts.models import User  # noqa: E402
 from laomo.core.scoping import Scope  # noqa: E402
@@ -249,9 +250,11 @@ def list_pages(users, *, runs: int, budget: float, counts_only: bool) -> list[di
             "bytes": len(response.content),
         }
         if not counts_only:
+            before = machine_speed(repeat=3)
             entry["median"], entry["runs"] = measure(
                 lambda client=client, url=url: client.get(url), runs=runs, budget=budget
             )
+            entry["machine"] = (before + machine_speed(repeat=3)) / 2
         results.append(entry)
     return results
 

@@ -15,11 +15,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 
+from laomo.core.links import object_url
 from laomo.core.scoping import ScopedModel, ScopedQuerySet
 
 REPORTING_LEVELS = ("county", "zone", "city")
@@ -167,7 +167,7 @@ class HalfYearReport(ScopedModel):
             )
 
     def get_absolute_url(self) -> str:
-        return reverse("halfyear:report", args=[self.pk])
+        return object_url("halfyear:report", self.pk)
 
     @property
     def half_label(self) -> str:

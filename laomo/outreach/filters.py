@@ -37,6 +37,7 @@ STAGE_STATUSES = {
     "planned": [Status.PLANNED, Status.CONFIRMED],
 }
 LEVEL_CHOICES = [*Level.choices, ("quota", _("计入指标（市级、县级统筹）"))]
+COUNTY_LEVELS = (Region.Level.COUNTY, Region.Level.ZONE)
 
 
 def _regions(request):
@@ -102,10 +103,14 @@ class TalkFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, *args, request=None, **kwargs):
         super().__init__(data, *args, request=request, **kwargs)
         scope = request.scope
+        hidden = ()
         if scope.is_school or scope.is_lecturer:
-            for name in ("region", "school", "lecturer", "organiser"):
-                self.filters.pop(name, None)
-                self.form.fields.pop(name, None)
+            hidden = ("region", "school", "lecturer", "organiser")
+        elif scope.region is not None and scope.region.level in COUNTY_LEVELS:
+            hidden = ("region",)  # a county's list holds one county: nothing to choose
+        for name in hidden:
+            self.filters.pop(name, None)
+            self.form.fields.pop(name, None)
         for field in self.form.fields.values():
             css = "form-select" if hasattr(field, "choices") else "form-control"
             field.widget.attrs.setdefault("class", css)

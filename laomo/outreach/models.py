@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.models import HistoricalRecords
 
 from laomo.core.files import JournaledStorage
+from laomo.core.links import object_url
 from laomo.core.models import RegistryQuerySet
 from laomo.core.scoping import ScopedModel, ScopedQuerySet
 from laomo.outreach.choices import (
@@ -320,7 +320,7 @@ class Talk(ScopedModel):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("outreach:talk-detail", args=[self.pk])
+        return object_url("outreach:talk-detail", self.pk)
 
     @property
     def is_archived(self) -> bool:

@@ -5,10 +5,10 @@ import contextlib
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 
+from laomo.core.links import object_url
 from laomo.core.models import RegistryModel, RegistryQuerySet
 from laomo.core.text import InputError, mask_phone, normalize_phone, pinyin_keys
 from laomo.people.choices import ETHNICITY_CHOICES, Gender, HonourLevel, batch_name
@@ -115,7 +115,7 @@ class Person(RegistryModel):
         self.search_text = " ".join(part for part in parts if part).lower()
 
     def get_absolute_url(self) -> str:
-        return reverse("people:person-detail", args=[self.pk])
+        return object_url("people:person-detail", self.pk)
 
     def history_parts(self, scope):
         """Histories shown with the person's own: their honours, and their memberships of the
@@ -280,7 +280,7 @@ class LectureGroup(RegistryModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("people:group-detail", args=[self.pk])
+        return object_url("people:group-detail", self.pk)
 
     def history_parts(self, scope):
         return [

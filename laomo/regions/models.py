@@ -1,11 +1,11 @@
 """Administrative regions (GB/T 2260) and the organisations that act in them."""
 
 from django.db import models
-from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from laomo.core.links import object_url
 from laomo.core.models import RegistryModel, RegistryQuerySet
 from laomo.core.scoping import ScopedModel, ScopedQuerySet
 
@@ -78,7 +78,7 @@ class Region(ScopedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("regions:region-detail", args=[self.pk])
+        return object_url("regions:region-detail", self.pk)
 
     def save(self, *args, **kwargs):
         self.path = (self.parent.path if self.parent_id else "/") + f"{self.code}/"
@@ -148,4 +148,4 @@ class Organisation(RegistryModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("regions:organisation-detail", args=[self.pk])
+        return object_url("regions:organisation-detail", self.pk)

@@ -3,10 +3,10 @@ vocational and private ones included)."""
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from laomo.core.links import object_url
 from laomo.core.models import RegistryModel, RegistryQuerySet
 from laomo.core.text import pinyin_keys
 
@@ -95,7 +95,7 @@ class School(RegistryModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("schools:school-detail", args=[self.pk])
+        return object_url("schools:school-detail", self.pk)
 
     def save(self, *args, **kwargs):
         self.search_text = " ".join([self.name.lower(), pinyin_keys(self.name), self.code]).strip()

@@ -17,12 +17,14 @@ from django.utils import timezone
 from PIL import Image
 
 from laomo.audit.models import AuditEntry
+from laomo.core.roles import Role
 from laomo.core.testing.factories import (
     HonourFactory,
     MembershipFactory,
     OrganisationFactory,
     PersonFactory,
     SchoolFactory,
+    UserFactory,
 )
 from laomo.notices.models import Notification
 from laomo.outreach import services
@@ -747,3 +749,24 @@ def test_the_talk_list_reads_what_each_row_shows_in_fixed_queries(world, login, 
     assert "六盘山劳动教育基地" in page
     assert str(OnlinePlatform.SKILLS.label) in page
     assert world.a.school.name in page
+
+
+@pytest.mark.parametrize(
+    ("user_key", "filters"),
+    [
+        ("city_union", {"organiser", "region", "school", "lecturer"}),
+        ("county_union_a", {"organiser", "school", "lecturer"}),  # one county: no 县（区）
+        ("zone_union", {"organiser", "school", "lecturer"}),
+        ("school_a", set()),
+        ("lecturer_a", set()),
+    ],
+)
+def test_the_talk_list_offers_the_filters_that_can_narrow_it(world, login, user_key, filters):
+    world.users["zone_union"] = UserFactory(
+        username="zone_union", role=Role.COUNTY_UNION, region=world.zone
+    )
+    response = login(world.user(user_key)).get(reverse("outreach:talk-list"))
+    offered = set(response.context["filterset"].form.fields)
+    assert offered & {"organiser", "region", "school", "lecturer"} == filters
+    html = response.content.decode()
+    assert ('name="region"' in html) == ("region" in filters)
