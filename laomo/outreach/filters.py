@@ -37,7 +37,6 @@ STAGE_STATUSES = {
     "planned": [Status.PLANNED, Status.CONFIRMED],
 }
 LEVEL_CHOICES = [*Level.choices, ("quota", _("计入指标（市级、县级统筹）"))]
-COUNTY_LEVELS = (Region.Level.COUNTY, Region.Level.ZONE)
 
 
 def _regions(request):
@@ -106,7 +105,7 @@ class TalkFilterSet(django_filters.FilterSet):
         hidden = ()
         if scope.is_school or scope.is_lecturer:
             hidden = ("region", "school", "lecturer", "organiser")
-        elif scope.region is not None and scope.region.level in COUNTY_LEVELS:
+        elif scope.region is not None and scope.region.is_county_level:
             hidden = ("region",)  # a county's list holds one county: nothing to choose
         for name in hidden:
             self.filters.pop(name, None)

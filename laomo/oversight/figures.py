@@ -504,7 +504,7 @@ def _region_targets(scope):
     if region is None:
         return [], lambda path: None
     wide = region.level in WIDE_LEVELS
-    if region.level in (Region.Level.COUNTY, Region.Level.ZONE):
+    if region.is_county_level:
         row_regions = [region]
     elif region.level == Region.Level.CITY:
         row_regions = list(Region.objects.unrestricted().filter(parent=region).order_by("code"))
@@ -664,7 +664,7 @@ def lecturer_load(scope, year: int, *, top: int = 10) -> Lecturers:
     # lecturer tied with the last of them is a candidate, and only the candidates' names are read.
     loads_desc = sorted(loads.values(), reverse=True)
     cutoff = loads_desc[top - 1] if len(loads_desc) >= top else 0
-    candidates = [pk for pk, n in loads.items() if n >= cutoff] if loads else []
+    candidates = [pk for pk, n in loads.items() if n >= cutoff]
     names = dict(
         Person.objects.unrestricted().filter(pk__in=candidates).order_by().values_list("pk", "name")
     )
