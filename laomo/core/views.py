@@ -331,11 +331,15 @@ def _talk_agenda(scope) -> dict:
     if scope.can("talks.review"):
         review = Talk.objects.restrict(scope, "review").current().filter(status=Status.REPORTED)
         todo.append(("待验收的活动资料", review.count(), f"{list_url}?status=reported"))
+    # By the day first, as the talks' index runs (`starts_on` is the local day of `starts_at`,
+    # so the order is the same): the country's next six talks are read from the index onwards
+    # from today, not sorted out of every talk still to come.
+    now = timezone.now()
     upcoming = (
-        talks.filter(starts_at__gte=timezone.now())
+        talks.filter(starts_on__gte=timezone.localdate(now), starts_at__gte=now)
         .exclude(status=Status.CANCELLED)
         .select_related("school", "base")
-        .order_by("starts_at")[:6]
+        .order_by("starts_on", "starts_at", "id")[:6]
     )
     return {"todo": todo, "upcoming": list(upcoming)}
 

@@ -700,6 +700,45 @@ def test_the_home_page_lists_what_waits_for_each_role(world, login, held_talk):
     assert all(count == 0 for _label, count, _url in county_b["todo"])
 
 
+def test_the_home_page_shows_the_next_six_talks_from_now_in_time_order(world, login, monkeypatch):
+    """From this minute on, by start time across the day boundary (the page walks the talks by
+    day, then time): not a talk that began earlier today, nor a cancelled or archived one."""
+    now = imagefiles.local(2026, 6, 10, 10, 0)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    starts = {
+        "今天早些时候": imagefiles.local(2026, 6, 10, 9, 59),
+        "今天稍后": imagefiles.local(2026, 6, 10, 10, 0),
+        "今天深夜": imagefiles.local(2026, 6, 10, 23, 30),
+        "明天凌晨": imagefiles.local(2026, 6, 11, 0, 15),
+        "已取消": imagefiles.local(2026, 6, 10, 11, 0),
+        "已归档": imagefiles.local(2026, 6, 10, 12, 0),
+        **{f"下周{n}": imagefiles.local(2026, 6, 17, 9 - n, 0) for n in range(4)},
+    }
+    for title, start in starts.items():
+        Talk.objects.create(
+            title=title,
+            level=Level.COUNTY,
+            organiser_region=world.a.region,
+            region=world.a.region,
+            school=world.a.school,
+            starts_at=start,
+            ends_at=start + timedelta(minutes=30),
+            venue="hall",
+            form="first_lesson",
+            status=Status.CANCELLED if title == "已取消" else Status.PLANNED,
+            archived_at=now if title == "已归档" else None,
+        )
+    shown = login(world.user("city_union")).get("/").context["upcoming"]
+    assert [talk.title for talk in shown] == [
+        "今天稍后",
+        "今天深夜",
+        "明天凌晨",
+        "下周3",
+        "下周2",
+        "下周1",
+    ]
+
+
 @pytest.mark.parametrize("page", ["list", "calendar"])
 def test_talk_pages_name_the_lecturers_as_the_ledger_does(world, login, plan, page):
     """Confirmed by name, invited marked （待确认）, declined not shown, in booking order."""
