@@ -85,15 +85,19 @@ class TalkOut(Schema):
 
 
 def _prime_programme(talk: Talk, request) -> None:
-    """Each (city, year)'s banner settings are read once per request, not once per talk."""
+    """A year's banner settings for every city are read once per request, in one query, not once
+    per talk or per city: a national page holds the talks of dozens of cities."""
     if request is None or "programme" in talk.__dict__:
         return
-    found = request.__dict__.setdefault("_laomo_programmes", {})
+    years = request.__dict__.setdefault("_laomo_programmes", {})
     city = talk.region.city
-    key = (city.pk, timezone.localtime(talk.starts_at).year)
-    if key not in found:
-        found[key] = ProgrammeYear.of(city, key[1])
-    talk.__dict__["programme"] = found[key]  # primes the cached_property
+    year = timezone.localtime(talk.starts_at).year
+    if year not in years:
+        years[year] = {saved.city_id: saved for saved in ProgrammeYear.objects.filter(year=year)}
+    saved = years[year].get(city.pk)
+    if saved is not None:
+        saved.city = city  # the banner names the city: no query to read it again
+    talk.__dict__["programme"] = saved or ProgrammeYear.default(city, year)  # the cached_property
 
 
 class TalkIn(Schema):

@@ -15,13 +15,20 @@ from django.utils import timezone
 
 from laomo.accounts.models import ApiToken
 from laomo.audit.models import AuditEntry
-from laomo.core.testing.factories import PASSWORD, PersonFactory, SchoolFactory
+from laomo.core.testing.factories import (
+    PASSWORD,
+    PersonFactory,
+    RegionFactory,
+    SchoolFactory,
+    UserFactory,
+)
 from laomo.notices.models import Notification
 from laomo.outreach import services
-from laomo.outreach.choices import BookingStatus, ReportStatus, Status
-from laomo.outreach.models import Booking, ReportPhoto, Talk, TalkReport
+from laomo.outreach.choices import BookingStatus, Level, ReportStatus, Status
+from laomo.outreach.models import Booking, ProgrammeYear, ReportPhoto, Talk, TalkReport
 from laomo.outreach.tests import imagefiles
 from laomo.outreach.tests.conftest import at, report
+from laomo.regions.models import Region
 
 BANNER = "{year}年固原市“中国梦·劳动美——奋进新征程建功新时代”劳模工匠进校园宣讲活动（{name}专场）"
 
@@ -601,9 +608,9 @@ def _more_talks(world, plan, n: int) -> None:
     )
 
 
-def _queries(client, url) -> int:
+def _queries(client, url, **headers) -> int:
     with CaptureQueriesContext(connection) as context:
-        response = client.get(url)
+        response = client.get(url, **headers)
     assert response.status_code == 200, url
     return len(context.captured_queries)
 
@@ -619,3 +626,62 @@ def test_the_list_does_not_grow_with_talks(world, caller, plan, user_key):
     many = _queries(client, url)
     assert many == few, f"{few} queries for a few talks, {many} for more"
     assert few <= 12
+
+
+def _talks_in_other_cities(world, n: int) -> list[Talk]:
+    """A 2030 talk in each of `n` new cities of the province, every other city with its own
+    saved banner wording for that year."""
+    talks = []
+    for _ in range(n):
+        serial = next(_serial)
+        city = RegionFactory(
+            code=f"64{50 + serial:02d}00",
+            name=f"第{serial}市",
+            level=Region.Level.CITY,
+            parent=world.province,
+        )
+        county = RegionFactory(code=f"64{50 + serial:02d}01", name=f"第{serial}县", parent=city)
+        school = SchoolFactory(region=county, name=f"第{serial}小学")
+        if serial % 2:
+            ProgrammeYear.objects.create(
+                city=city, year=2030, banner_template="{year}年{city}宣讲（{name}）"
+            )
+        talks.append(
+            Talk.objects.create(
+                title=f"宣讲{serial}",
+                level=Level.COUNTY,
+                organiser_region=county,
+                region=county,
+                school=school,
+                starts_at=_fixed(2030, serial, 9),
+                ends_at=_fixed(2030, serial, 11),
+                venue="hall",
+                form="first_lesson",
+            )
+        )
+    return talks
+
+
+def test_a_page_of_many_cities_reads_their_banner_settings_at_once(world):
+    """A province's page holds talks of many cities: one query reads a year's settings for all
+    of them, and each talk still gets its own city's wording, saved or default."""
+    province = Caller(
+        UserFactory(username="province-api", role="city_union", region=world.province)
+    )
+    url = "/api/v1/talks?page_size=200"
+    talks = _talks_in_other_cities(world, 2)
+    province.get(url)
+    few = _queries(province.client, url, **province.auth)
+    talks += _talks_in_other_cities(world, 5)
+    many = _queries(province.client, url, **province.auth)
+    assert many == few, f"{few} queries for talks of 2 cities, {many} for 7"
+    shown = {row["id"]: row["banner_text"] for row in province.get(url).json()["items"]}
+    for talk in talks:
+        city = talk.region.parent
+        saved = ProgrammeYear.objects.filter(city=city, year=2030).first()
+        expected = (
+            f"2030年{city.name}宣讲（{talk.school.name}）"
+            if saved
+            else ProgrammeYear.default(city, 2030).banner(talk.school.name)
+        )
+        assert shown[talk.pk] == expected
