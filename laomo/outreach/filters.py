@@ -134,3 +134,35 @@ class TalkFilterSet(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         return super().filter_queryset(queryset.current())
+
+
+class CalendarFilterForm(forms.Form):
+    """The calendar's county and lecturer: selects that stay small however many there are."""
+
+    region = forms.ModelChoiceField(
+        label=_("县（区）"),
+        queryset=Region.objects.none(),
+        required=False,
+        empty_label=_("全部"),
+        widget=SuggestSelect("counties"),
+    )
+    lecturer = forms.ModelChoiceField(
+        label=_("宣讲员"),
+        queryset=Person.objects.none(),
+        required=False,
+        empty_label=_("全部"),
+        widget=SuggestSelect("people"),
+    )
+
+    def __init__(self, data, *, request):
+        super().__init__(data)
+        scope = request.scope
+        county = scope.region is not None and scope.region.is_county_level
+        if scope.is_school or scope.is_lecturer or county:
+            del self.fields["region"]  # a county's calendar holds one county: nothing to choose
+        else:
+            self.fields["region"].queryset = _counties(request)
+        if scope.is_official:
+            self.fields["lecturer"].queryset = _people(request)
+        else:
+            del self.fields["lecturer"]

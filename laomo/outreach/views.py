@@ -2,14 +2,17 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
-from urllib.parse import quote
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Window
+from django.db.models.functions import RowNumber
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -24,7 +27,7 @@ from laomo.notices.services import mark_read
 from laomo.outreach import services
 from laomo.outreach.choices import BookingStatus, Status
 from laomo.outreach.documents import lecturer_names
-from laomo.outreach.filters import TalkFilterSet
+from laomo.outreach.filters import CalendarFilterForm, TalkFilterSet
 from laomo.outreach.forms import (
     ConsentForm,
     ProgrammeYearForm,
@@ -37,7 +40,6 @@ from laomo.outreach.forms import (
 )
 from laomo.outreach.models import Booking, ProgrammeYear, ReportPhoto, Talk, private_storage
 from laomo.people.models import Person
-from laomo.regions.models import Region
 
 
 def _talks(scope, action=VIEW):
@@ -460,47 +462,55 @@ class PhotoView(View):
 # Calendar and schedules -------------------------------------------------------------------------
 
 
+@dataclass
+class CalendarDay:
+    day: date
+    talks: list[Talk]
+    in_month: bool
+    more: int = 0  # the day's talks beyond those shown
+    list_url: str = ""  # the talk list of that day, with the calendar's filters
+
+
 class CalendarView(ScopedViewMixin, View):
-    """A month of talks, by county or by lecturer."""
+    """A month of talks, by county or by lecturer. A day shows its first `DAY_LIMIT` talks and
+    how many more there are, with the list of them all: a province's or the country's month
+    holds thousands."""
 
     model = Talk
     permission = "talks.view"
     template_name = "outreach/calendar.html"
+    DAY_LIMIT = 8
 
     def get(self, request):
         scope = request.scope
-        month = _month(request.GET.get("month"))
-        first = month.replace(day=1)
+        first = _month(request.GET.get("month")).replace(day=1)
         last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-        tz = timezone.get_current_timezone()
-        start = datetime.combine(first, time.min, tzinfo=tz)
-        end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz)
-        talks = (
-            _talks(scope)
-            .current()
-            .filter(starts_at__gte=start, starts_at__lt=end)
-            .select_related("region", "school", "base")
-            .order_by("starts_at")
-        )
-        counties = Region.objects.restrict(scope).counties()
-        region = _pick(counties, request.GET.get("region"))
-        lecturers = Person.objects.restrict(scope).current()
-        lecturer = _pick(lecturers, request.GET.get("lecturer"))
+        form = CalendarFilterForm(request.GET, request=request)
+        form.is_valid()  # a choice outside the scope is refused there, and filters nothing
+        region, lecturer = form.cleaned_data.get("region"), form.cleaned_data.get("lecturer")
+        talks = _talks(scope).current().filter(starts_on__gte=first, starts_on__lte=last)
+        filters = {}
         if region is not None:
             talks = talks.filter(region=region)
+            filters["region"] = region.pk
         if lecturer is not None:
-            talks = talks.filter(bookings__person=lecturer).distinct()
-        talks = list(talks)
-        attach_lecturer_names(talks)
-        by_day: dict[date, list[Talk]] = {}
-        for talk in talks:
-            by_day.setdefault(timezone.localtime(talk.starts_at).date(), []).append(talk)
-        weeks = [
-            [(day, by_day.get(day, []), day.month == first.month) for day in week]
-            for week in calendar.Calendar(firstweekday=0).monthdatescalendar(
-                first.year, first.month
+            talks = talks.filter(
+                Exists(Booking.objects.filter(talk=OuterRef("pk"), person=lecturer))
             )
-        ]
+            filters["lecturer"] = lecturer.pk
+        by_day, totals = self.first_of_each_day(talks)
+        list_url = reverse("outreach:talk-list")
+        weeks = []
+        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
+            days = []
+            for day in week:
+                shown = by_day.get(day, [])
+                more = totals.get(day, 0) - len(shown)
+                query = urlencode({**filters, "since": day, "until": day}) if more else ""
+                days.append(
+                    CalendarDay(day, shown, day.month == first.month, more, f"{list_url}?{query}")
+                )
+            weeks.append(days)
         return render(
             request,
             self.template_name,
@@ -509,13 +519,44 @@ class CalendarView(ScopedViewMixin, View):
                 "previous": (first - timedelta(days=1)).strftime("%Y-%m"),
                 "next": (last + timedelta(days=1)).strftime("%Y-%m"),
                 "weeks": weeks,
-                "counties": counties if not (scope.is_school or scope.is_lecturer) else [],
-                "lecturers": lecturers if scope.is_official else [],
+                "form": form,
                 "region": region,
                 "lecturer": lecturer,
-                "count": sum(len(items) for items in by_day.values()),
+                "count": sum(totals.values()),
             },
         )
+
+    def first_of_each_day(self, talks) -> tuple[dict[date, list[Talk]], dict[date, int]]:
+        """Each day's first talks by start time, and how many the day has: the ids and the
+        counts in one narrow query over the month, then the shown talks whole."""
+        ranked = (
+            talks.annotate(
+                place_in_day=Window(
+                    RowNumber(),
+                    partition_by=F("starts_on"),
+                    order_by=(F("starts_at").asc(), F("pk").asc()),
+                ),
+                day_total=Window(Count("pk"), partition_by=F("starts_on")),
+            )
+            .filter(place_in_day__lte=self.DAY_LIMIT)
+            .order_by()
+            .values_list("pk", "starts_on", "day_total")
+        )
+        ids, totals = [], {}
+        for pk, day, total in ranked:
+            ids.append(pk)
+            totals[day] = total
+        shown = list(
+            Talk.objects.unrestricted()  # the ids come from the scoped query above
+            .filter(pk__in=ids)
+            .select_related("region", "school", "base")
+            .order_by("starts_at", "pk")
+        )
+        attach_lecturer_names(shown)
+        by_day: dict[date, list[Talk]] = {}
+        for talk in shown:
+            by_day.setdefault(talk.starts_on, []).append(talk)
+        return by_day, totals
 
 
 def _month(text: str | None) -> date:
@@ -523,12 +564,6 @@ def _month(text: str | None) -> date:
         return datetime.strptime(text or "", "%Y-%m").date()
     except ValueError:
         return timezone.localdate().replace(day=1)
-
-
-def _pick(queryset, value):
-    if not value or not str(value).isdigit():
-        return None
-    return queryset.filter(pk=value).first()
 
 
 class MyScheduleView(View):

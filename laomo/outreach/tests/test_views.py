@@ -700,6 +700,82 @@ def test_the_home_page_lists_what_waits_for_each_role(world, login, held_talk):
     assert all(count == 0 for _label, count, _url in county_b["todo"])
 
 
+def _talk_at(world, county, title: str, start, **fields) -> Talk:
+    return Talk.objects.create(
+        title=title,
+        level=Level.COUNTY,
+        organiser_region=county.region,
+        region=county.region,
+        school=county.school,
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        venue="hall",
+        form="first_lesson",
+        **fields,
+    )
+
+
+def _calendar_day(response, day):
+    assert response.status_code == 200
+    return next(cell for week in response.context["weeks"] for cell in week if cell.day == day)
+
+
+def test_a_busy_day_shows_its_first_talks_and_links_to_them_all(world, login, monkeypatch):
+    """A day shows its first talks by start time and how many more it has, linking to the list
+    of that day with the calendar's filters; the month's count counts them all."""
+    from laomo.outreach.views import CalendarView
+
+    monkeypatch.setattr(CalendarView, "DAY_LIMIT", 2)
+    day = imagefiles.local(2026, 6, 10).date()
+    for hour in (14, 9, 11, 16, 10):
+        _talk_at(world, world.a, f"甲县{hour}点", imagefiles.local(2026, 6, 10, hour))
+    _talk_at(world, world.a, "已归档", imagefiles.local(2026, 6, 10, 8), archived_at=timezone.now())
+    _talk_at(world, world.a, "次日", imagefiles.local(2026, 6, 11, 9))
+    _talk_at(world, world.b, "乙县", imagefiles.local(2026, 6, 10, 7))
+    month = "/talks/calendar/?month=2026-06"
+
+    city = login(world.user("city_union"))
+    response = city.get(month)
+    cell = _calendar_day(response, day)
+    assert [talk.title for talk in cell.talks] == ["乙县", "甲县9点"]
+    assert cell.more == 4
+    assert response.context["count"] == 7
+    assert "另有 4 场" in response.content.decode()
+    listed = city.get(cell.list_url).context["object_list"]
+    assert sorted(talk.title for talk in listed) == sorted(
+        ["乙县", "甲县9点", "甲县10点", "甲县11点", "甲县14点", "甲县16点"]
+    )
+
+    only_a = _calendar_day(city.get(f"{month}&region={world.a.region.pk}"), day)
+    assert [talk.title for talk in only_a.talks] == ["甲县9点", "甲县10点"]
+    assert only_a.more == 3
+    assert len(city.get(only_a.list_url).context["object_list"]) == 5
+
+    county = login(world.user("county_union_a"))
+    response = county.get(month)
+    assert [talk.title for talk in _calendar_day(response, day).talks] == ["甲县9点", "甲县10点"]
+    assert _calendar_day(response, day).more == 3
+    assert response.context["count"] == 6
+    quiet = _calendar_day(response, imagefiles.local(2026, 6, 11).date())
+    assert ([talk.title for talk in quiet.talks], quiet.more) == (["次日"], 0)
+
+
+def test_the_calendar_filters_by_lecturer_and_refuses_one_outside_the_scope(world, login, plan):
+    booked = plan(world.user("county_union_a"), lecturers=[world.a.person]).talk
+    other = plan(world.user("county_union_a"), lecturers=[world.city_person], hours=(14, 15)).talk
+    client = login(world.user("county_union_a"))
+    month = f"/talks/calendar/?month={booked.local_date:%Y-%m}"
+    response = client.get(f"{month}&lecturer={world.a.person.pk}")
+    cell = _calendar_day(response, booked.local_date)
+    assert [talk.pk for talk in cell.talks] == [booked.pk]
+    assert f'<option value="{world.a.person.pk}" selected>' in response.content.decode()
+    response = client.get(f"{month}&lecturer={world.b.person.pk}")
+    assert "lecturer" in response.context["form"].errors
+    assert world.b.person.name not in response.content.decode()
+    shown = [talk.pk for talk in _calendar_day(response, booked.local_date).talks]
+    assert sorted(shown) == sorted([booked.pk, other.pk])
+
+
 def test_the_home_page_shows_the_next_six_talks_from_now_in_time_order(world, login, monkeypatch):
     """From this minute on, by start time across the day boundary (the page walks the talks by
     day, then time): not a talk that began earlier today, nor a cancelled or archived one."""
