@@ -22,13 +22,20 @@ class RegionListView(ScopedViewMixin, ListView):
     def get_queryset(self):
         scope = self.request.scope
         regions = list(self.scoped().select_related("parent"))
-        paths = {region.pk: region.path for region in regions}
         schools = _counts_by_region(School.objects.restrict(scope))
         people = _counts_by_region(Person.objects.restrict(scope))
+        by_pk = {region.pk: region for region in regions}
         for region in regions:
-            below = [pk for pk, path in paths.items() if path.startswith(region.path)]
-            region.school_count = sum(schools.get(pk, 0) for pk in below)
-            region.person_count = sum(people.get(pk, 0) for pk in below)
+            region.school_count = region.person_count = 0
+        # Each region's own rows are added to it and to every region above it in the scope
+        # (the scope is a whole subtree: the way up stays inside it until it leaves it).
+        for region in regions:
+            own_schools, own_people = schools.get(region.pk, 0), people.get(region.pk, 0)
+            above = region
+            while above is not None:
+                above.school_count += own_schools
+                above.person_count += own_people
+                above = by_pk.get(above.parent_id)
         return regions
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from laomo.audit.models import AuditEntry
 from laomo.audit.services import purge_expired, record
-from laomo.core.testing.factories import UserFactory
+from laomo.core.testing.factories import SchoolFactory, UserFactory
 
 
 def test_details_read_as_chinese_lines(world):
@@ -122,6 +122,17 @@ def test_region_pages_count_what_lies_below(world, login):
         3,
         1,
     )
+    # Three levels: the province's count holds its city's, the city's its counties'.
+    province_user = UserFactory(
+        username="province-regions", role="city_union", region=world.province
+    )
+    SchoolFactory(region=world.a.region)
+    counted = {
+        region.code: (region.school_count, region.person_count)
+        for region in login(province_user).get("/regions/").context["object_list"]
+    }
+    assert counted["640000"] == counted["640400"] == (5, 3)
+    assert counted["640402"] == (3, 1)
 
 
 # Retention and the purge ------------------------------------------------------------------------
