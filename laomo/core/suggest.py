@@ -9,7 +9,7 @@ from django.shortcuts import render
 
 from laomo.core.filters import search_condition
 from laomo.people.models import LectureGroup, Person
-from laomo.regions.models import Region
+from laomo.regions.models import Organisation, Region
 from laomo.schools.models import School
 
 SHOWN = 50
@@ -30,6 +30,15 @@ KINDS = {
     "people": (
         lambda scope: Person.objects.restrict(scope).current().select_related("region"),
         search_condition,
+    ),
+    "bases": (
+        lambda scope: (
+            Organisation.objects.restrict(scope)
+            .current()
+            .filter(kind=Organisation.Kind.PRACTICE_BASE)
+            .select_related("region")
+        ),
+        _by_name,
     ),
     "groups": (
         lambda scope: LectureGroup.objects.restrict(scope).current().select_related("region"),

@@ -31,9 +31,7 @@ class SuggestSelect(forms.Select):
     def get_context(self, name, value, attrs):
         choices = self.choices  # a ModelChoiceIterator: its queryset is already scoped
         field, queryset = choices.field, choices.queryset
-        chosen = value if isinstance(value, list | tuple) else [value]
-        # pk 0 never exists: the query is the same whether or not something is chosen.
-        chosen = [0, *(int(pk) for pk in chosen if str(pk).isdigit())]
+        chosen = chosen_ids(value)
         suggest, rows = self.rows(queryset, chosen, field)
         options = [("", field.empty_label)] if field.empty_label is not None else []
         options += rows
@@ -76,6 +74,21 @@ class SuggestSelect(forms.Select):
             at = columns.index(key.lstrip("-"))
             rows.sort(key=lambda row, at=at: (row[at] is None, row[at]), reverse=key[0] == "-")
         return suggest, [(row[0], row[1]) for row in rows]
+
+
+def chosen_ids(value) -> list[int]:
+    """The ids a submitted value can name: whole numbers in ASCII digits that a database's
+    integer column holds (not "²", nor twenty nines), after 0, which never exists, so that the
+    query is the same whether or not something is chosen."""
+    values = value if isinstance(value, list | tuple) else [value]
+    texts = (str(pk) for pk in values)
+    return [
+        0,
+        *(int(text) for text in texts if text.isascii() and text.isdigit() and int(text) <= MAX_ID),
+    ]
+
+
+MAX_ID = 2**63 - 1  # the largest value of a 64-bit integer column
 
 
 def _union_all(*querysets) -> list[list[tuple]]:

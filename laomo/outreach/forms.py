@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from laomo.core.forms import IdsChoiceField, unix_newlines
 from laomo.core.scoping import VIEW
+from laomo.core.widgets import SuggestSelect
 from laomo.outreach.choices import Form, OnlinePlatform, Place, Venue
 from laomo.outreach.models import ProgrammeYear, Talk
 from laomo.outreach.services import PhotoUpload, TalkPlan
@@ -30,9 +31,18 @@ class TalkForm(forms.Form):
 
     title = forms.CharField(label=_("活动名称"), max_length=120)
     place = forms.ChoiceField(label=_("举办形式"), choices=Place.choices, initial=Place.SCHOOL)
-    school = forms.ModelChoiceField(label=_("学校"), queryset=School.objects.none(), required=False)
+    # A province plans among thousands of schools: the selects stay small (SuggestSelect).
+    school = forms.ModelChoiceField(
+        label=_("学校"),
+        queryset=School.objects.none(),
+        required=False,
+        widget=SuggestSelect("schools"),
+    )
     base = forms.ModelChoiceField(
-        label=_("劳动教育实践基地"), queryset=Organisation.objects.none(), required=False
+        label=_("劳动教育实践基地"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=SuggestSelect("bases"),
     )
     online_platform = forms.ChoiceField(
         label=_("线上平台"), choices=[("", "---------"), *OnlinePlatform.choices], required=False

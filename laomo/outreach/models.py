@@ -495,6 +495,14 @@ class TalkReport(ScopedModel):
         verbose_name = "活动资料报送"
         verbose_name_plural = "活动资料报送"
         ordering = ["talk", "-number"]
+        indexes = [
+            # The public showcase: the few consented reports among hundreds of thousands.
+            models.Index(
+                fields=["talk"],
+                condition=Q(status="accepted", public_consent_at__isnull=False),
+                name="report_showcase",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["talk", "number"], name="report_number_unique"),
             models.UniqueConstraint(

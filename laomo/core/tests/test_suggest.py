@@ -11,7 +11,8 @@ from django.urls import reverse
 from laomo.core import widgets
 from laomo.core.scoping import Scope
 from laomo.core.suggest import KINDS
-from laomo.core.testing.factories import SchoolFactory
+from laomo.core.testing.factories import OrganisationFactory, SchoolFactory
+from laomo.regions.models import Organisation
 from laomo.schools.models import School
 
 
@@ -87,8 +88,20 @@ def test_a_long_list_keeps_the_page_to_a_fixed_number_of_queries(
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_suggestions_stay_in_the_county(login, world, kind):
+    bases = {
+        county.region.code: OrganisationFactory(
+            region=county.region,
+            kind=Organisation.Kind.PRACTICE_BASE,
+            name=f"{county.region.name}基地",
+        )
+        for county in (world.a, world.b)
+    }
+    OrganisationFactory(region=world.a.region, name="原州区某单位")  # not a base: never offered
     page = _options(login(world.user("county_union_a")).get(reverse(f"suggest-{kind}")))
+    if kind == "bases":
+        assert "原州区某单位" not in page
     foreign = {
+        "bases": bases[world.b.region.code].name,
         "schools": world.b.school.name,
         "people": world.b.person.name,
         "groups": world.b.group.name,
@@ -99,6 +112,7 @@ def test_suggestions_stay_in_the_county(login, world, kind):
         "localities": world.b.region.name,
     }[kind]
     own = {
+        "bases": bases[world.a.region.code].name,
         "schools": world.a.school.name,
         "people": world.a.person.name,
         "groups": world.a.group.name,
@@ -181,3 +195,27 @@ def test_options_escape_text_and_keep_safe_html_as_django_would():
         3,
         labels[1],
     )
+
+
+FILTERS = [
+    ("outreach:talk-list", ["organiser", "region", "school", "lecturer"]),
+    ("outreach:talk-calendar", ["region", "lecturer"]),
+    ("outreach:talk-create", ["school", "base"]),
+    ("schools:school-list", ["region", "city"]),
+    ("people:person-list", ["region", "group"]),
+    ("people:group-list", ["region"]),
+    ("regions:organisation-list", ["region"]),
+    ("oversight:coverage", ["region", "city"]),
+]
+
+
+@pytest.mark.parametrize(("page", "fields"), FILTERS, ids=[page for page, _ in FILTERS])
+@pytest.mark.parametrize("value", ["99999999999999999999", "9223372036854775808", "²", "٣", "-1"])
+def test_a_select_answers_an_id_no_row_can_have(login, world, page, fields, value):
+    """An id too large for any integer column, or digits that are not ASCII, chose nothing: the
+    page answers (it once failed with an overflow in the options' query)."""
+    client = login(world.user("city_union"))
+    for field in fields:
+        response = client.get(reverse(page), {field: value})
+        assert response.status_code == 200, (field, value)
+        assert f'value="{value}" selected' not in response.content.decode()

@@ -700,6 +700,23 @@ def test_the_home_page_lists_what_waits_for_each_role(world, login, held_talk):
     assert all(count == 0 for _label, count, _url in county_b["todo"])
 
 
+def test_the_talk_form_keeps_its_school_and_base_selects_small(world, login, plan, monkeypatch):
+    """Past `LIMIT` schools (a province has thousands) the form carries the chosen school only,
+    with a search box; a talk is still planned and changed through it."""
+    from laomo.core import widgets
+
+    monkeypatch.setattr(widgets, "LIMIT", 1)
+    county = world.user("county_union_a")
+    client = login(county)
+    page = client.get(reverse("outreach:talk-create")).content.decode()
+    assert reverse("suggest-schools") in page
+    assert f">{world.a.other_school.name}</option>" not in page
+    talk = plan(county, school=world.a.other_school).talk
+    page = client.get(reverse("outreach:talk-edit", args=[talk.pk])).content.decode()
+    assert f'<option value="{world.a.other_school.pk}" selected>' in page
+    assert f">{world.a.school.name}</option>" not in page
+
+
 def _talk_at(world, county, title: str, start, **fields) -> Talk:
     return Talk.objects.create(
         title=title,
