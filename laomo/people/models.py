@@ -5,6 +5,7 @@ import contextlib
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 
@@ -225,16 +226,21 @@ class LectureGroupQuerySet(RegistryQuerySet):
         """
         from laomo.regions.models import Organisation
 
+        current_members = (
+            Membership.objects.filter(group=models.OuterRef("pk"), person__archived_at__isnull=True)
+            .order_by()
+            .values("group")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
         return (
             self.select_related("region")
             .prefetch_related(
                 models.Prefetch("organisers", queryset=Organisation.objects.unrestricted())
             )
-            .annotate(
-                member_count=models.Count(
-                    "memberships", filter=models.Q(memberships__person__archived_at__isnull=True)
-                )
-            )
+            # A subquery, not a join grouped over every membership: the count and the page's
+            # ids are read without it, and it is worked out for the rows shown.
+            .annotate(member_count=Coalesce(models.Subquery(current_members), 0))
             .order_by("region__code", "batch", "name")
         )
 
