@@ -506,9 +506,11 @@ class CalendarView(ScopedViewMixin, View):
             for day in week:
                 shown = by_day.get(day, [])
                 more = totals.get(day, 0) - len(shown)
-                query = urlencode({**filters, "since": day, "until": day}) if more else ""
+                day_list = f"{list_url}?{urlencode({**filters, 'since': day, 'until': day})}"
                 days.append(
-                    CalendarDay(day, shown, day.month == first.month, more, f"{list_url}?{query}")
+                    CalendarDay(
+                        day, shown, day.month == first.month, more, day_list if more else ""
+                    )
                 )
             weeks.append(days)
         return render(
