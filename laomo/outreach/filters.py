@@ -43,6 +43,16 @@ def _regions(request):
     return Region.objects.restrict(request.scope)
 
 
+def booked(person) -> Exists:
+    """The talk has a booking of `person` (invited, confirmed or declined)."""
+    return Exists(Booking.objects.filter(talk=OuterRef("pk"), person=person))
+
+
+def holds_one_county(scope) -> bool:
+    """A county's or a zone's lists hold one county: a county filter has nothing to choose."""
+    return scope.region is not None and scope.region.is_county_level
+
+
 class TalkFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("搜索"), method="search")
     status = django_filters.ChoiceFilter(
@@ -105,8 +115,8 @@ class TalkFilterSet(django_filters.FilterSet):
         hidden = ()
         if scope.is_school or scope.is_lecturer:
             hidden = ("region", "school", "lecturer", "organiser")
-        elif scope.region is not None and scope.region.is_county_level:
-            hidden = ("region",)  # a county's list holds one county: nothing to choose
+        elif holds_one_county(scope):
+            hidden = ("region",)
         for name in hidden:
             self.filters.pop(name, None)
             self.form.fields.pop(name, None)
@@ -130,7 +140,7 @@ class TalkFilterSet(django_filters.FilterSet):
         return queryset.filter(within_q(value, "organiser_region"))
 
     def by_lecturer(self, queryset, name, value):
-        return queryset.filter(Exists(Booking.objects.filter(talk=OuterRef("pk"), person=value)))
+        return queryset.filter(booked(value))
 
     def filter_queryset(self, queryset):
         return super().filter_queryset(queryset.current())
@@ -157,12 +167,25 @@ class CalendarFilterForm(forms.Form):
     def __init__(self, data, *, request):
         super().__init__(data)
         scope = request.scope
-        county = scope.region is not None and scope.region.is_county_level
-        if scope.is_school or scope.is_lecturer or county:
-            del self.fields["region"]  # a county's calendar holds one county: nothing to choose
+        if scope.is_school or scope.is_lecturer or holds_one_county(scope):
+            del self.fields["region"]
         else:
             self.fields["region"].queryset = _counties(request)
         if scope.is_official:
             self.fields["lecturer"].queryset = _people(request)
         else:
             del self.fields["lecturer"]
+
+    def narrow(self, talks):
+        """The talks of the chosen county and lecturer (a choice outside the scope is refused as
+        a field error and narrows nothing), and those choices as the talk list's parameters."""
+        self.is_valid()
+        region, lecturer = self.cleaned_data.get("region"), self.cleaned_data.get("lecturer")
+        chosen = {}
+        if region is not None:
+            talks = talks.filter(region=region)
+            chosen["region"] = region.pk
+        if lecturer is not None:
+            talks = talks.filter(booked(lecturer))
+            chosen["lecturer"] = lecturer.pk
+        return talks, chosen

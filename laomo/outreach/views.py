@@ -8,7 +8,7 @@ from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Window
+from django.db.models import Count, F, Prefetch, Window
 from django.db.models.functions import RowNumber
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -486,18 +486,9 @@ class CalendarView(ScopedViewMixin, View):
         first = _month(request.GET.get("month")).replace(day=1)
         last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
         form = CalendarFilterForm(request.GET, request=request)
-        form.is_valid()  # a choice outside the scope is refused there, and filters nothing
-        region, lecturer = form.cleaned_data.get("region"), form.cleaned_data.get("lecturer")
-        talks = _talks(scope).current().filter(starts_on__gte=first, starts_on__lte=last)
-        filters = {}
-        if region is not None:
-            talks = talks.filter(region=region)
-            filters["region"] = region.pk
-        if lecturer is not None:
-            talks = talks.filter(
-                Exists(Booking.objects.filter(talk=OuterRef("pk"), person=lecturer))
-            )
-            filters["lecturer"] = lecturer.pk
+        talks, filters = form.narrow(
+            _talks(scope).current().filter(starts_on__gte=first, starts_on__lte=last)
+        )
         by_day, totals = self.first_of_each_day(talks)
         list_url = reverse("outreach:talk-list")
         weeks = []
@@ -522,8 +513,8 @@ class CalendarView(ScopedViewMixin, View):
                 "next": (last + timedelta(days=1)).strftime("%Y-%m"),
                 "weeks": weeks,
                 "form": form,
-                "region": region,
-                "lecturer": lecturer,
+                "region": form.cleaned_data.get("region"),
+                "lecturer": form.cleaned_data.get("lecturer"),
                 "count": sum(totals.values()),
             },
         )
