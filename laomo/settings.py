@@ -87,7 +87,7 @@ INSTALLED_APPS = [
 
 # Forms render through the project's template settings, so that laomo/templates/django/forms/…
 # may replace one of Django's widget templates (the select, whose options it writes at once).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+FORM_RENDERER = "laomo.core.renderers.FormRenderer"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -140,9 +140,14 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while a writer commits; IMMEDIATE takes the write lock at BEGIN,
     # so two concurrent imports queue instead of failing with "database is locked" mid-way.
+    # The file is read through memory mapping (up to DATABASE_MMAP_SIZE bytes, 0 turns it off;
+    # SQLite's own limit is just under 2 GiB): a connection opened for a request reads the pages
+    # the system already holds instead of copying each into its own empty cache.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    mmap_size = int(os.environ.get("DATABASE_MMAP_SIZE", str(2**31 - 2**16)))
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+        f"PRAGMA mmap_size={mmap_size};",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
