@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.forms.renderers import TemplatesSetting
 from django.utils.safestring import mark_safe
 
+from laomo.core.templatetags.laomo import select_options
 from laomo.core.widgets import text_html
 
 
@@ -43,8 +44,6 @@ def _textarea(widget: dict) -> str:
 
 
 def _select(widget: dict) -> str:
-    from laomo.core.templatetags.laomo import select_options
-
     return (
         f'<select name="{text_html(widget["name"])}"{attrs_html(widget["attrs"])}>'
         f"{select_options(widget['optgroups'])}</select>"
