@@ -85,8 +85,8 @@ INSTALLED_APPS = [
     "django.forms",  # its widget templates, under the project's own (see FORM_RENDERER)
 ]
 
-# Forms render through the project's template settings, so that laomo/templates/django/forms/…
-# may replace one of Django's widget templates (the select, whose options it writes at once).
+# Forms render through the project's template settings (laomo/templates/django/forms/… over
+# Django's own), except the common widgets, which the renderer writes as those templates would.
 FORM_RENDERER = "laomo.core.renderers.FormRenderer"
 
 MIDDLEWARE = [
