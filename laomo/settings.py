@@ -145,10 +145,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # own limit is just under 2 GiB): a request neither opens the file again nor copies the pages
     # the system already holds into an empty cache of its own. Together they take a fifth to a
     # third off a page at national size (README 性能).
-    mmap_size = int(os.environ.get("DATABASE_MMAP_SIZE", str(2**31 - 2**16)))
+    SQLITE_MMAP_SIZE = int(os.environ.get("DATABASE_MMAP_SIZE", str(2**31 - 2**16)))
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-        f"PRAGMA mmap_size={mmap_size};",
+        f"PRAGMA mmap_size={SQLITE_MMAP_SIZE};",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }

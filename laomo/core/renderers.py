@@ -43,18 +43,19 @@ def _textarea(widget: dict) -> str:
     )
 
 
-def _select(widget: dict) -> str:
+def _select(widget: dict, options: str) -> str:
     return (
         f'<select name="{text_html(widget["name"])}"{attrs_html(widget["attrs"])}>'
-        f"{select_options(widget['optgroups'])}</select>"
+        f"{options}</select>"
     )
+
+
+def _choices(widget: dict) -> str:
+    return _select(widget, select_options(widget["optgroups"]))
 
 
 def _suggest_select(widget: dict) -> str:
-    select = (
-        f'<select name="{text_html(widget["name"])}"{attrs_html(widget["attrs"])}>'
-        f"{text_html(widget['options'])}</select>"
-    )
+    select = _select(widget, text_html(widget["options"]))
     if not widget["suggest"]:
         return select
     return (
@@ -87,7 +88,7 @@ _INPUTS = (
 WRITERS = {
     **{f"django/forms/widgets/{name}.html": _input for name in _INPUTS},
     "django/forms/widgets/textarea.html": _textarea,
-    "django/forms/widgets/select.html": _select,
+    "django/forms/widgets/select.html": _choices,
     "core/widgets/suggest_select.html": _suggest_select,
 }
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
+from django.conf import settings
 from django.db import connection
 
 
@@ -18,9 +17,8 @@ def test_a_connection_runs_with_the_configured_options(tmp_path):
         site = DatabaseWrapper({**connection.settings_dict, "NAME": str(tmp_path / "site.db")})
         try:
             with site.cursor() as cursor:
-                expected = int(os.environ.get("DATABASE_MMAP_SIZE", str(2**31 - 2**16)))
                 cursor.execute("PRAGMA mmap_size")
-                assert cursor.fetchone()[0] == expected
+                assert cursor.fetchone()[0] == settings.SQLITE_MMAP_SIZE
                 cursor.execute("PRAGMA journal_mode")
                 assert cursor.fetchone()[0] == "wal"
         finally:
