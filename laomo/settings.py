@@ -370,4 +370,8 @@ LAOMO_AUDIT_RETENTION_DAYS = int(os.environ.get("LAOMO_AUDIT_RETENTION_DAYS", "1
 # Where pg_dump and pg_restore are (`laomo backup`, `laomo restore`), when the ones on PATH are
 # not of the server's major version (Debian keeps each version in /usr/lib/postgresql/N/bin).
 LAOMO_PG_BINDIR = os.environ.get("LAOMO_PG_BINDIR", "")
+# The key that signs a backup's manifest (`laomo backup`) and that a restore checks the signature
+# with. Kept apart from the backups (in the server's environment file, not beside the archives):
+# whoever has an archive and the key could forge a changed one.
+LAOMO_BACKUP_KEY = os.environ.get("LAOMO_BACKUP_KEY", "")
 LAOMO_REPORT_OVERDUE_DAYS = 7

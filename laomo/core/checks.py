@@ -1,4 +1,4 @@
-from django.core.checks import Error, register
+from django.core.checks import Error, Warning, register
 
 
 @register()
@@ -50,6 +50,27 @@ def api_token_days(app_configs, **kwargs):
                 f"API 令牌有效期应为1到{MAX_API_TOKEN_DAYS}天",
                 hint="把 LAOMO_API_TOKEN_DAYS 设为1到365之间的天数（默认90）。",
                 id="laomo.E004",
+            )
+        ]
+    return []
+
+
+MIN_BACKUP_KEY_LENGTH = 32
+
+
+@register()
+def backup_key(app_configs, **kwargs):
+    """A short key for the backups' signature can be guessed offline from any one archive."""
+    from django.conf import settings
+
+    key = settings.LAOMO_BACKUP_KEY
+    if key and len(key) < MIN_BACKUP_KEY_LENGTH:
+        return [
+            Warning(
+                f"LAOMO_BACKUP_KEY 只有{len(key)}个字符，签名可能被猜出",
+                hint=f"换成至少{MIN_BACKUP_KEY_LENGTH}个字符的随机密钥，如 "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'。",
+                id="laomo.W002",
             )
         ]
     return []
