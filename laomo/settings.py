@@ -33,7 +33,7 @@ def _secret_key() -> str:
         return key
     path = VAR_DIR / "secret_key"
     if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
@@ -152,7 +152,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Parameters bound by the server, and a query run five times on a connection prepared: a
     # list page runs the same dozen queries on every request and stops paying for their plans.
@@ -251,7 +251,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # machine's /tmp (they are photos of children), each locked by its request, so that those a crash
 # cut off are swept when the server starts again (laomo.core.files).
 FILE_UPLOAD_TEMP_DIR = str(VAR_DIR / "uploads")
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 Path(FILE_UPLOAD_TEMP_DIR).mkdir(mode=0o700, parents=True, exist_ok=True)
+# Stored uploads (photos and their thumbnails, other media) and the folders made for them are the
+# owner's alone whatever the process's umask; `laomo fix-permissions` closes older ones.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "laomo.core.files.LockedTemporaryFileUploadHandler",

@@ -74,3 +74,22 @@ def backup_key(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register()
+def private_file_modes(app_configs, **kwargs):
+    """Photos, imports, the database and the secret key are the application account's alone."""
+    from laomo.core.filemodes import exposed
+
+    found = exposed()
+    if not found:
+        return []
+    shown = "、".join(str(path) for path in found[:5])
+    return [
+        Warning(
+            f"有{'至少' if len(found) >= 20 else ''}{len(found)}个存放个人信息的文件或目录"
+            f"可被其他系统用户读取或进入：{shown}{'……' if len(found) > 5 else ''}",
+            hint="以运行应用的账号执行 laomo fix-permissions（文件改为 600、目录改为 700）。",
+            id="laomo.W001",
+        )
+    ]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 import uuid
 from pathlib import Path
@@ -139,7 +140,7 @@ _IMPORT_TICKET_SECONDS = 3600  # how long a checked file waits for its confirmat
 
 def _import_dir() -> Path:
     path = settings.VAR_DIR / "imports"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
 
 
@@ -213,7 +214,10 @@ class RosterImportView(View):
         if report.ok:
             _drop_expired_tickets(_import_dir())
             stored = _import_dir() / uuid.uuid4().hex
-            stored.write_bytes(data)
+            # A roster is personal data: the owner's alone, whatever the umask.
+            fd = os.open(stored, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
             token = signing.dumps(
                 {
                     "file": stored.name,
