@@ -176,20 +176,20 @@ AUTHENTICATION_BACKENDS = [
     "laomo.accounts.backends.AccountBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 8},
-    },
+    {"NAME": "laomo.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "laomo.accounts.validators.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "laomo.accounts.validators.NotUsernameValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "NAME": "laomo.accounts.validators.UserAttributeSimilarityValidator",
         "OPTIONS": {
             "user_attributes": ("username", "display_name", "first_name", "last_name", "email")
         },
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "laomo.accounts.validators.CommonPasswordValidator"},
+    {"NAME": "laomo.accounts.validators.NumericPasswordValidator"},
+    # zxcvbn's estimate: keyboard walks, common words with capitals, symbols and a year added.
+    {"NAME": "laomo.accounts.validators.GuessabilityValidator", "OPTIONS": {"min_score": 3}},
+    {"NAME": "laomo.accounts.validators.NotDemoPasswordValidator"},
 ]
 # A password is changed every 90 days, and at the first sign-in with one an administrator set.
 LAOMO_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("LAOMO_PASSWORD_MAX_AGE_DAYS", "90"))
@@ -207,6 +207,8 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 # accounts, letting someone with one account of their own reset the counter between guesses.
 AXES_RESET_ON_SUCCESS = False
 AXES_CLIENT_IP_CALLABLE = "laomo.core.requests.client_ip"
+# User names are told apart without regard to case: SEC-CASE and sec-case share one count.
+AXES_USERNAME_CALLABLE = "laomo.accounts.signin.lockout_username"
 AXES_LOCKOUT_CALLABLE = "laomo.accounts.views.locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit log
 AXES_VERBOSE = False
