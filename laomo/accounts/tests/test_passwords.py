@@ -303,3 +303,8 @@ def test_the_demo_accounts_sign_in_straight_after_seeding(db, client):
     demo.seed(talks=False)
     _sign_in(client, "city-union", demo.DEMO_PASSWORD)
     assert client.get("/").status_code == 200
+    # Marked as the demo's, the only accounts the published password is good for.
+    assert set(User.objects.values_list("is_demo", flat=True)) == {True}
+    assert "password_is_demo" not in _codes(
+        demo.DEMO_PASSWORD, User.objects.get(username="city-union")
+    )
