@@ -94,6 +94,8 @@ MIDDLEWARE = [
     "laomo.core.headers.SecurityHeadersMiddleware",
     "laomo.core.requests.RequestContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files keep their long cache; everything else is not stored.
+    "laomo.core.caching.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
