@@ -67,6 +67,14 @@ def test_full_numbers_on_purpose_name_whose_numbers_left(world, login, mixed_gro
     assert "含完整电话" in entry.data["filename"]
 
 
+def test_another_county_gets_no_roster_either_way(world, login, mixed_group):
+    client = login(world.user("county_union_b"))
+    url = reverse("people:group-roster", args=[mixed_group.pk])
+    assert client.get(url).status_code == 404
+    assert client.get(url + "?phones=full").status_code == 404
+    assert not _exports().exists()
+
+
 def test_a_role_that_may_not_reveal_numbers_gets_no_full_export(
     world, login, mixed_group, monkeypatch
 ):
