@@ -338,7 +338,7 @@ def _match(rows, candidates, region, member_ids, problems, column) -> dict[int, 
             hits = [
                 p
                 for p in by_name.get(row.name, [])
-                if p.phone and mask_phone(_phone_of(p)) == row.masked_phone
+                if p.phone and row.masked_phone in (mask_phone(p.phone), mask_phone(_phone_of(p)))
             ]
             if len(hits) != 1:
                 problems.append(
