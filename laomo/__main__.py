@@ -8,6 +8,9 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> None:
+    # Before anything is written: the database, the secret key, imports and photos are personal
+    # data, readable by this account alone (laomo.core.filemodes).
+    os.umask(0o077)
     argv = list(sys.argv if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "laomo.settings")
     if len(argv) > 1 and not argv[1].startswith("-"):

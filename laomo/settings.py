@@ -33,7 +33,7 @@ def _secret_key() -> str:
         return key
     path = VAR_DIR / "secret_key"
     if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
@@ -94,6 +94,8 @@ MIDDLEWARE = [
     "laomo.core.headers.SecurityHeadersMiddleware",
     "laomo.core.requests.RequestContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files keep their long cache; everything else is not stored.
+    "laomo.core.caching.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -152,7 +154,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Parameters bound by the server, and a query run five times on a connection prepared: a
     # list page runs the same dozen queries on every request and stops paying for their plans.
@@ -176,20 +178,20 @@ AUTHENTICATION_BACKENDS = [
     "laomo.accounts.backends.AccountBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 8},
-    },
+    {"NAME": "laomo.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "laomo.accounts.validators.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "laomo.accounts.validators.NotUsernameValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "NAME": "laomo.accounts.validators.UserAttributeSimilarityValidator",
         "OPTIONS": {
             "user_attributes": ("username", "display_name", "first_name", "last_name", "email")
         },
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "laomo.accounts.validators.CommonPasswordValidator"},
+    {"NAME": "laomo.accounts.validators.NumericPasswordValidator"},
+    # zxcvbn's estimate: keyboard walks, common words with capitals, symbols and a year added.
+    {"NAME": "laomo.accounts.validators.GuessabilityValidator", "OPTIONS": {"min_score": 3}},
+    {"NAME": "laomo.accounts.validators.NotDemoPasswordValidator"},
 ]
 # A password is changed every 90 days, and at the first sign-in with one an administrator set.
 LAOMO_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("LAOMO_PASSWORD_MAX_AGE_DAYS", "90"))
@@ -207,6 +209,8 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 # accounts, letting someone with one account of their own reset the counter between guesses.
 AXES_RESET_ON_SUCCESS = False
 AXES_CLIENT_IP_CALLABLE = "laomo.core.requests.client_ip"
+# User names are told apart without regard to case: SEC-CASE and sec-case share one count.
+AXES_USERNAME_CALLABLE = "laomo.accounts.signin.lockout_username"
 AXES_LOCKOUT_CALLABLE = "laomo.accounts.views.locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit log
 AXES_VERBOSE = False
@@ -251,7 +255,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # machine's /tmp (they are photos of children), each locked by its request, so that those a crash
 # cut off are swept when the server starts again (laomo.core.files).
 FILE_UPLOAD_TEMP_DIR = str(VAR_DIR / "uploads")
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 Path(FILE_UPLOAD_TEMP_DIR).mkdir(mode=0o700, parents=True, exist_ok=True)
+# Stored uploads (photos and their thumbnails, other media) and the folders made for them are the
+# owner's alone whatever the process's umask; `laomo fix-permissions` closes older ones.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "laomo.core.files.LockedTemporaryFileUploadHandler",
@@ -370,4 +379,8 @@ LAOMO_AUDIT_RETENTION_DAYS = int(os.environ.get("LAOMO_AUDIT_RETENTION_DAYS", "1
 # Where pg_dump and pg_restore are (`laomo backup`, `laomo restore`), when the ones on PATH are
 # not of the server's major version (Debian keeps each version in /usr/lib/postgresql/N/bin).
 LAOMO_PG_BINDIR = os.environ.get("LAOMO_PG_BINDIR", "")
+# The key that signs a backup's manifest (`laomo backup`) and that a restore checks the signature
+# with. Kept apart from the backups (in the server's environment file, not beside the archives):
+# whoever has an archive and the key could forge a changed one.
+LAOMO_BACKUP_KEY = os.environ.get("LAOMO_BACKUP_KEY", "")
 LAOMO_REPORT_OVERDUE_DAYS = 7

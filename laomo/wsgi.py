@@ -5,6 +5,10 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+# Before anything is written: the database, the secret key, imports and photos are personal data,
+# readable by this account alone (laomo.core.filemodes). Set here, not left to gunicorn's --umask,
+# so that no way of starting the server forgets it.
+os.umask(0o077)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "laomo.settings")
 application = get_wsgi_application()
 

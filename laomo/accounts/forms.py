@@ -7,7 +7,7 @@ from laomo.accounts import services
 
 class LoginForm(auth_forms.AuthenticationForm):
     error_messages = {
-        "invalid_login": _("用户名或密码不正确。请注意区分大小写。"),
+        "invalid_login": _("用户名或密码不正确。用户名不区分大小写，密码区分大小写。"),
         "inactive": _("该账号已停用，请联系管理员。"),
     }
 
@@ -145,7 +145,19 @@ class _PasswordSetByAdmin:
 
 
 class AdminUserCreationForm(_PasswordSetByAdmin, auth_forms.AdminUserCreationForm):
-    pass
+    def clean_username(self):
+        """User names are unique without regard to case; say which account is in the way."""
+        username = self.cleaned_data.get("username")
+        model = self._meta.model
+        twin = model.objects.filter(username__iexact=username).first() if username else None
+        if twin is not None:
+            raise forms.ValidationError(
+                _("已有账号 {existing}：用户名不区分大小写，请换一个。").format(
+                    existing=twin.username
+                ),
+                code="unique",
+            )
+        return username
 
 
 class AdminPasswordChangeForm(_PasswordSetByAdmin, auth_forms.AdminPasswordChangeForm):

@@ -5,18 +5,27 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from laomo.core.roles import CITY_ROLES, COUNTY_ROLES, Role
 
 
+class AccountManager(UserManager):
+    """User names are told apart without regard to case: `SEC-CASE` and `sec-case` are one
+    account, found by either at sign-in (and by everything else that looks a user up by name)."""
+
+    def get_by_natural_key(self, username):
+        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+
+
 class User(AbstractUser):
     """A person who signs in. The role decides what they may do; region, school or person
-    decides where."""
+    decides where. User names are unique without regard to case."""
 
     role = models.CharField("角色", max_length=20, choices=Role.choices, blank=True)
     region = models.ForeignKey(
@@ -56,10 +65,24 @@ class User(AbstractUser):
         default=False,
         help_text="管理员设置或重置的密码，本人首次登录时须先改成自己的密码",
     )
+    is_demo = models.BooleanField(
+        "演示账号",
+        default=False,
+        help_text="由 laomo seed-demo 建立，使用公开的演示密码；其他账号不能使用演示密码",
+    )
+
+    objects = AccountManager()
 
     class Meta:
         verbose_name = "用户"
         verbose_name_plural = "用户"
+        constraints = [
+            models.UniqueConstraint(
+                Lower("username"),
+                name="accounts_user_username_case_unique",
+                violation_error_message="已有只差大小写的同名账号：用户名不区分大小写，请换一个",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.username

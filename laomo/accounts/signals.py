@@ -37,7 +37,7 @@ def sign_in_failed(sender, credentials, request=None, **kwargs):
         reason = _("账号或地址已锁定，未核对密码")
     else:
         reason = getattr(request, "laomo_failure_reason", "") or _("用户名或密码不正确")
-    target = User.objects.filter(username=username).first() if username else None
+    target = User.objects.filter(username__iexact=username).first() if username else None
     record(
         AuditEntry.Action.LOGIN_FAILED,
         actor_name=username or _("（未填用户名）"),
@@ -55,7 +55,7 @@ def locked_out(sender, request, username, ip_address, **kwargs):
     if getattr(request, "laomo_locked_out", False):
         return  # a further try while locked: its failure entry says so
     username = str(username or "")[:150]
-    target = User.objects.filter(username=username).first() if username else None
+    target = User.objects.filter(username__iexact=username).first() if username else None
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     record(
         AuditEntry.Action.LOCKOUT,

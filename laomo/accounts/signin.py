@@ -61,6 +61,16 @@ def touch(session) -> None:
         session[SEEN_AT] = now
 
 
+def lockout_username(request, credentials=None) -> str:
+    """The name django-axes counts failures and locks under: the user name as typed, in lower
+    case, since sign-in finds the account by either case (AXES_USERNAME_CALLABLE)."""
+    if credentials:
+        username = credentials.get("username")
+    else:
+        username = getattr(request, "data", request.POST).get("username")
+    return str(username or "").lower()
+
+
 # The second step ------------------------------------------------------------------------------
 
 

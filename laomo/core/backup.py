@@ -13,6 +13,15 @@ that every name can be checked before anything is written. Inside:
     private/…                PRIVATE_MEDIA_ROOT (LAOMO_PRIVATE_ROOT)
     manifest.json            every other member's size and SHA-256; the row count of every
                              table; when, by which Laomo and Django version; the migrations applied
+    manifest.sig             with LAOMO_BACKUP_KEY set: the HMAC-SHA256 of manifest.json's bytes
+
+The hashes in the manifest find an archive damaged or changed by someone who did not also rewrite
+the manifest; whoever can write the archive can rewrite the manifest too. The signature closes
+that: it is made with a key kept apart from the backups (LAOMO_BACKUP_KEY, in the environment of
+the server, never in the archive), and a restore with the key refuses an archive whose manifest
+does not carry its signature. HMAC rather than a public-key signature: the same machine (the
+application's server) writes and restores backups and holds the key either way, and the standard
+library's hmac needs no further dependency.
 
 The database is copied first, as one consistent snapshot while the app keeps running (SQLite's
 backup API copies in one step under a read transaction; on PostgreSQL pg_dump runs in a snapshot
@@ -27,6 +36,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import io
 import json
 import os
@@ -53,6 +63,8 @@ from django.utils import timezone
 FORMAT = "laomo-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
+SIGNATURE_SCHEME = "hmac-sha256"
 CHUNK = 1024 * 1024
 # Tables a migrated but otherwise untouched database already holds rows in.
 BOOKKEEPING_TABLES = frozenset({"django_migrations", "django_content_type", "auth_permission"})
@@ -375,7 +387,55 @@ def _fill(archive, vendor: str, dump: Path, database: dict, trees, created_at) -
     }
     data = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode()
     archive.addfile(_tarinfo(MANIFEST, len(data), time.time()), io.BytesIO(data))
+    if key := backup_key():
+        signature = f"{SIGNATURE_SCHEME}:{sign_manifest(data, key)}\n".encode()
+        archive.addfile(_tarinfo(SIGNATURE, len(signature), time.time()), io.BytesIO(signature))
     return manifest
+
+
+# The manifest's signature -----------------------------------------------------------------------
+
+
+def backup_key() -> bytes:
+    """LAOMO_BACKUP_KEY as bytes; b"" when none is configured."""
+    return (settings.LAOMO_BACKUP_KEY or "").encode()
+
+
+def sign_manifest(data: bytes, key: bytes) -> str:
+    return hmac.new(key, data, hashlib.sha256).hexdigest()
+
+
+def _check_signature(manifest_data: bytes, signature: bytes | None, key: bytes) -> str:
+    """With a key: refuse a manifest without its signature or with a wrong one. Returns what was
+    found ("verified", "unsigned" or "unchecked"), for the audit entry and the operator."""
+    if not key:
+        return "unchecked" if signature is not None else "unsigned"
+    if signature is None:
+        raise BackupError(
+            "备份清单没有签名：已设置 LAOMO_BACKUP_KEY，只恢复用这个密钥签名的备份。"
+            "备份可能来自未设置密钥的服务器，也可能被人去掉了签名，拒绝恢复"
+        )
+    scheme, _sep, digest = signature.decode("ascii", "replace").strip().partition(":")
+    if scheme != SIGNATURE_SCHEME or not hmac.compare_digest(
+        digest, sign_manifest(manifest_data, key)
+    ):
+        raise BackupError(
+            "备份清单的签名与 LAOMO_BACKUP_KEY 不符：清单在备份之后被改动过，"
+            "或备份是用另一个密钥签名的，拒绝恢复"
+        )
+    return "verified"
+
+
+def integrity_warning(*, expect_sha256: str | None) -> str:
+    """What a restore without the key and without --sha256 cannot promise, in plain words; ""
+    when one of them is given."""
+    if backup_key() or expect_sha256:
+        return ""
+    return (
+        "注意：未设置 LAOMO_BACKUP_KEY，也没有用 --sha256 给出备份时打印的哈希值。"
+        "这次只能查出文件损坏，查不出有人同时改了文件和清单（比如换了一张照片再改清单里的哈希值）。"
+        "备份来源不确定时，请设置备份时所用的 LAOMO_BACKUP_KEY，或加 --sha256 后再恢复。"
+    )
 
 
 def create_backup(
@@ -430,6 +490,7 @@ def create_backup(
             "size": result.size,
             "sha256": result.sha256,
             "files": len(manifest["files"]) - 1,
+            "signed": bool(backup_key()),
         },
     )
     return result
@@ -477,7 +538,7 @@ def _safe_path(name: str) -> PurePosixPath:
 def _member_path(name: str, trees) -> tuple[str, PurePosixPath] | None:
     """(tree, path below it) for a file member, None for the manifest and the database."""
     path = _safe_path(name)
-    if name == MANIFEST or name in DUMP_MEMBERS.values():
+    if name in (MANIFEST, SIGNATURE) or name in DUMP_MEMBERS.values():
         return None
     tree = path.parts[0]
     if tree not in trees or len(path.parts) < 2:
@@ -492,6 +553,7 @@ class _Staged:
     manifest: dict
     dump: Path
     trees: dict[str, Path] = field(default_factory=dict)
+    signature: str = ""  # "verified", "unsigned" or "unchecked" (signed, no key to check it)
 
 
 def _unpack(archive_path: Path, scratch: Path, staging: dict[str, Path], trees) -> _Staged:
@@ -500,6 +562,7 @@ def _unpack(archive_path: Path, scratch: Path, staging: dict[str, Path], trees) 
     words the operator can act on, if anything differs."""
     seen: dict[str, dict] = {}
     manifest_data = None
+    signature = None
     try:
         with tarfile.open(archive_path, _archive_mode(archive_path, writing=False)) as archive:
             for member in archive:
@@ -509,13 +572,22 @@ def _unpack(archive_path: Path, scratch: Path, staging: dict[str, Path], trees) 
                 place = _member_path(member.name, trees)
                 if not member.isfile():
                     raise BackupError(f"备份文件中有非普通文件：{member.name!r}，拒绝恢复")
-                if member.name in seen or (member.name == MANIFEST and manifest_data is not None):
+                if (
+                    member.name in seen
+                    or (member.name == MANIFEST and manifest_data is not None)
+                    or (member.name == SIGNATURE and signature is not None)
+                ):
                     raise BackupError(f"备份文件中 {member.name} 出现了两次，拒绝恢复")
                 source = archive.extractfile(member)
                 if member.name == MANIFEST:
                     if member.size > 64 * 1024 * 1024:
                         raise BackupError("备份清单过大，拒绝恢复")
                     manifest_data = source.read()
+                    continue
+                if member.name == SIGNATURE:
+                    if member.size > 1024:
+                        raise BackupError("备份清单的签名过大，拒绝恢复")
+                    signature = source.read()
                     continue
                 if place is None:
                     target = scratch / PurePosixPath(member.name).name
@@ -533,6 +605,8 @@ def _unpack(archive_path: Path, scratch: Path, staging: dict[str, Path], trees) 
                 seen[member.name] = {"size": size, "sha256": digest.hexdigest()}
     except (tarfile.TarError, EOFError, OSError, zlib.error) as exc:
         raise BackupError(f"备份文件无法读取，已损坏或不完整：{exc}") from exc
+    # Before anything in the manifest is believed: the signature covers its bytes.
+    signed = _check_signature(manifest_data, signature, backup_key()) if manifest_data else ""
     manifest = _read_manifest(manifest_data)
     listed = manifest["files"]
     problems = []
@@ -549,7 +623,12 @@ def _unpack(archive_path: Path, scratch: Path, staging: dict[str, Path], trees) 
             f"备份文件校验失败，可能已被篡改或损坏，拒绝恢复（共{len(problems)}处）：{shown}"
         )
     member = manifest["database"]["member"]
-    return _Staged(manifest=manifest, dump=scratch / PurePosixPath(member).name, trees=staging)
+    return _Staged(
+        manifest=manifest,
+        dump=scratch / PurePosixPath(member).name,
+        trees=staging,
+        signature=signed,
+    )
 
 
 def _read_manifest(data: bytes | None) -> dict:
@@ -583,8 +662,15 @@ def _read_manifest(data: bytes | None) -> dict:
     return manifest
 
 
-def verify_backup(path: Path, *, expect_sha256: str | None = None) -> dict:
-    """Check every hash of the archive without restoring anything; the manifest if all match."""
+@dataclass
+class Verified:
+    manifest: dict
+    signature: str  # "verified", "unsigned" or "unchecked" (signed, no key to check it)
+
+
+def verify_backup(path: Path, *, expect_sha256: str | None = None) -> Verified:
+    """Check the signature and every hash of the archive without restoring anything; the
+    manifest if all match."""
     _check_whole(Path(path), expect_sha256)
     with tempfile.TemporaryDirectory(prefix="laomo-verify-") as scratch:
         trees = media_trees()
@@ -592,7 +678,8 @@ def verify_backup(path: Path, *, expect_sha256: str | None = None) -> dict:
         for tree in trees:
             staging[tree] = Path(scratch) / "trees" / tree
             staging[tree].mkdir(parents=True)
-        return _unpack(Path(path), Path(scratch), staging, trees).manifest
+        staged = _unpack(Path(path), Path(scratch), staging, trees)
+        return Verified(manifest=staged.manifest, signature=staged.signature)
 
 
 def _check_whole(path: Path, expect_sha256: str | None) -> None:
@@ -614,6 +701,7 @@ class RestoreResult:
     pending_migrations: list[str]
     set_aside: list[Path]
     seconds: float
+    signature: str = ""
 
 
 def _table_names(using: str) -> list[str]:
@@ -717,7 +805,8 @@ def restore_backup(
 ) -> RestoreResult:
     """Check the archive whole, then put its database and files in place of the target's.
 
-    Refuses, before changing anything: an archive whose hashes, sizes or names differ from its
+    Refuses, before changing anything: with LAOMO_BACKUP_KEY set, an archive whose manifest is
+    unsigned or signed otherwise; an archive whose hashes, sizes or names differ from its
     manifest (or, with `expect_sha256`, whose own hash differs); a backup of another database
     kind or from a newer Laomo; and, unless `force`, a target database or file folder that
     already holds data. Files that were in the folders are moved aside, not deleted.
@@ -781,6 +870,7 @@ def restore_backup(
             "created_at": manifest.get("created_at", ""),
             "sha256": file_sha256(path),
             "files": files,
+            "signature": staged.signature,
         },
     )
     return RestoreResult(
@@ -791,6 +881,7 @@ def restore_backup(
         pending_migrations=pending,
         set_aside=set_aside,
         seconds=time.monotonic() - started,
+        signature=staged.signature,
     )
 
 

@@ -1,4 +1,4 @@
-from django.core.checks import Error, register
+from django.core.checks import Error, Warning, register
 
 
 @register()
@@ -53,3 +53,43 @@ def api_token_days(app_configs, **kwargs):
             )
         ]
     return []
+
+
+MIN_BACKUP_KEY_LENGTH = 32
+
+
+@register()
+def backup_key(app_configs, **kwargs):
+    """A short key for the backups' signature can be guessed offline from any one archive."""
+    from django.conf import settings
+
+    key = settings.LAOMO_BACKUP_KEY
+    if key and len(key) < MIN_BACKUP_KEY_LENGTH:
+        return [
+            Warning(
+                f"LAOMO_BACKUP_KEY 只有{len(key)}个字符，签名可能被猜出",
+                hint=f"换成至少{MIN_BACKUP_KEY_LENGTH}个字符的随机密钥，如 "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'。",
+                id="laomo.W002",
+            )
+        ]
+    return []
+
+
+@register()
+def private_file_modes(app_configs, **kwargs):
+    """Photos, imports, the database and the secret key are the application account's alone."""
+    from laomo.core.filemodes import exposed
+
+    found = exposed()
+    if not found:
+        return []
+    shown = "、".join(str(path) for path in found[:5])
+    return [
+        Warning(
+            f"有{'至少' if len(found) >= 20 else ''}{len(found)}个存放个人信息的文件或目录"
+            f"可被其他系统用户读取或进入：{shown}{'……' if len(found) > 5 else ''}",
+            hint="以运行应用的账号执行 laomo fix-permissions（文件改为 600、目录改为 700）。",
+            id="laomo.W001",
+        )
+    ]

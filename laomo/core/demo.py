@@ -332,6 +332,7 @@ def _logins(city, counties, zone, schools, people) -> list[Login]:
         user.school = where.get("school")
         user.person = where.get("person")
         user.is_active = True
+        user.is_demo = True
         if not user.check_password(DEMO_PASSWORD):
             user.set_password(DEMO_PASSWORD)
         # The demo's published password counts as the user's own, set today: the accounts work

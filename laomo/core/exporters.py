@@ -61,6 +61,11 @@ class ListExporter:
     def rows(self) -> Iterable[Sequence[object]]:
         raise NotImplementedError
 
+    def audit_data(self) -> dict:
+        """What the export's audit entry records beyond the file and its row count (a roster
+        with full numbers: whose). Read after `render()`."""
+        return {}
+
     def render(self) -> bytes:
         workbook = Workbook()
         sheet = workbook.active

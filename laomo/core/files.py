@@ -67,7 +67,9 @@ class Journal:
         directory = Path(storage.location) / PENDING
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.path = directory / f"{self.token}.txt"
-        self.handle = self.path.open("x", encoding="utf-8")
+        # It names photos of children: the owner's alone, as they are (FILE_UPLOAD_PERMISSIONS).
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        self.handle = os.fdopen(fd, "w", encoding="utf-8")
         fcntl.flock(self.handle, fcntl.LOCK_EX)
 
     def note(self, name: str) -> None:

@@ -93,5 +93,5 @@ def record_export(exporter, *, actor, region, obj: models.Model | None = None) -
         region=region,
         object_type=exporter.object_type,
         object_repr=exporter.filename,
-        data={"rows": exporter.row_count, "filename": exporter.filename},
+        data={"rows": exporter.row_count, "filename": exporter.filename, **exporter.audit_data()},
     )

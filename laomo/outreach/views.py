@@ -454,7 +454,8 @@ class PhotoView(View):
         except FileNotFoundError as exc:
             raise Http404 from exc
         response = FileResponse(handle, content_type="image/jpeg")
-        response["Cache-Control"] = "private, max-age=3600"
+        # Not kept in the browser's cache (laomo.core.caching): a photo of pupils on a shared
+        # school computer would outlive the session that was allowed to see it.
         response["Content-Disposition"] = f'inline; filename="photo-{photo.pk}.jpg"'
         return response
 

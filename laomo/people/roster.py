@@ -28,6 +28,7 @@ from laomo.core.text import (
     InputError,
     halfwidth,
     honour_level_of,
+    mask_phone,
     normalize_gender,
     normalize_name,
     normalize_phone,
@@ -91,6 +92,8 @@ class RosterRow:
     honours: list[tuple[int | None, str]]
     phone: str | None
     note: str | None
+    # A number as the masked export shows it (139****9051): it finds its person, never is stored.
+    masked_phone: str | None = None
 
 
 @dataclass
@@ -214,7 +217,10 @@ def parse(table: Table) -> tuple[list[RosterRow], list[RowProblem], list[str], s
                 )
         name = check("name", normalize_name)
         gender = check("gender", normalize_gender)
-        phone = check("phone", normalize_phone) if "phone" in columns else None
+        phone = masked_phone = None
+        if "phone" in columns:
+            masked_phone = _masked(cells.get("phone", ""))
+            phone = None if masked_phone else check("phone", normalize_phone)
         unit_post = tidy_text(cells["unit_post"]) if "unit_post" in columns else None
         note = tidy_text(cells["note"]) if "note" in columns else None
         honours = split_honours(cells.get("honours", ""))
@@ -251,12 +257,14 @@ def parse(table: Table) -> tuple[list[RosterRow], list[RowProblem], list[str], s
         if errors:
             problems.extend(errors)
             continue
-        rows.append(RosterRow(number, position, name, gender, unit_post, honours, phone, note))
+        rows.append(
+            RosterRow(number, position, name, gender, unit_post, honours, phone, note, masked_phone)
+        )
 
     seen: dict[tuple[str, str], int] = {}
     unique = []
     for row in rows:
-        key = (row.name, row.phone or "")
+        key = (row.name, row.phone or row.masked_phone or "")
         if key in seen:
             problems.append(
                 RowProblem(
@@ -269,6 +277,16 @@ def parse(table: Table) -> tuple[list[RosterRow], list[RowProblem], list[str], s
             seen[key] = row.row
             unique.append(row)
     return unique, problems, warnings, column_name("name")
+
+
+_MASKED = re.compile(r"[0-9\-]*\*+[0-9\-]*")
+
+
+def _masked(value: str) -> str | None:
+    """The cell's number if it is one as the masked roster shows it (139****9051,
+    0954-****888), else None."""
+    text = halfwidth(value).strip() if isinstance(value, str) else ""
+    return text if len(text) >= 7 and _MASKED.fullmatch(text) else None
 
 
 @dataclass
@@ -316,6 +334,29 @@ def _match(rows, candidates, region, member_ids, problems, column) -> dict[int, 
     rest = []
     for row in rows:
         hits = [p for p in by_name.get(row.name, []) if row.phone and _phone_of(p) == row.phone]
+        if row.masked_phone:
+            hits = [
+                p
+                for p in by_name.get(row.name, [])
+                if p.phone and row.masked_phone in (mask_phone(p.phone), mask_phone(_phone_of(p)))
+            ]
+            if len(hits) != 1:
+                problems.append(
+                    RowProblem(
+                        row.row,
+                        column,
+                        _(
+                            "“{name}”的联系电话“{phone}”是打码的号码，系统中{found}，请填写完整号码"
+                        ).format(
+                            name=row.name,
+                            phone=row.masked_phone,
+                            found=_("没有姓名和号码都对得上的人")
+                            if not hits
+                            else _("有{n}位对得上的同名人员").format(n=len(hits)),
+                        ),
+                    )
+                )
+                continue
         if not hits:
             rest.append(row)
         elif len(hits) > 1:
@@ -574,21 +615,33 @@ def import_roster(
 
 
 class RosterExporter(ListExporter):
-    """The group's roster, in the official layout, with full phone numbers (export is audited)."""
+    """The group's roster, in the official layout. Phone numbers are masked unless
+    `full_phones` (asked for on purpose, by a role that may reveal them); then the audit entry
+    lists whose numbers left (`audit_data`). Either file imports back unchanged: a masked number
+    finds its person and changes nothing."""
 
     object_type = "people.lecturegroup"
     headers = HEADERS
     column_widths = (6, 10, 6, 40, 28, 16, 12)
 
-    def __init__(self, group: LectureGroup, *, scope=None):
+    def __init__(self, group: LectureGroup, *, scope=None, full_phones: bool = False):
         super().__init__(scope=scope)
         self.group = group
+        self.full_phones = full_phones
         self.title = _("{name}成员花名册").format(name=group.name)
         self.sheet_name = _("花名册")
+        self.phones_of: list[int] = []  # the people whose full number is in the file
 
     @property
     def filename(self) -> str:
+        if self.full_phones:
+            return _("{name}花名册（含完整电话）.xlsx").format(name=self.group.name)
         return f"{self.group.name}花名册.xlsx"
+
+    def audit_data(self) -> dict:
+        if not self.full_phones:
+            return {"phones": "masked"}
+        return {"phones": "full", "people": self.phones_of}
 
     def rows(self):
         memberships = (
@@ -602,12 +655,14 @@ class RosterExporter(ListExporter):
             memberships = memberships.filter(person__in=Person.objects.restrict(self.scope, VIEW))
         for number, membership in enumerate(memberships, start=1):
             person = membership.person
+            if self.full_phones and person.phone:
+                self.phones_of.append(person.pk)
             yield [
                 number,
                 person.name,
                 person.gender,
                 person.unit_and_post,
                 "、".join(honour.display for honour in person.honours.all()),
-                person.phone,
+                person.phone if self.full_phones else person.masked_phone,
                 person.note,
             ]

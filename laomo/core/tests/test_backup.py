@@ -350,7 +350,7 @@ def test_restore_refuses_a_tampered_or_broken_archive_before_touching_anything(
     private_storage.save("photos/00/one.jpg", ContentFile(b"photo"))
     private_storage.save("thumbs/00/one.jpg", ContentFile(b"thumb"))
     good = create_backup(tmp_path / "good.tar.gz").path
-    assert verify_backup(good)["tables"]["people_person"] == 3
+    assert verify_backup(good).manifest["tables"]["people_person"] == 3
     for case, (tamper, message) in TAMPERINGS.items():
         bad = tamper(good, tmp_path / f"{case}.tar.gz")
         with pytest.raises(BackupError, match=message):
@@ -393,3 +393,99 @@ def test_commands_back_up_verify_and_refuse_to_overwrite(world, trees, tmp_path,
         call_command("restore", str(archive))
     with pytest.raises(CommandError, match="找不到备份文件"):
         call_command("restore", str(tmp_path / "missing.tar.gz"))
+
+
+KEY = "a key kept apart from the backups, long enough"
+
+
+def _swap_photo_and_manifest(source: Path, target: Path) -> Path:
+    """What someone who can write the archive does: change a photo, and its size and hash in the
+    manifest to match, leaving any signature as it was."""
+    with tarfile.open(source) as old:
+        members = {member.name: old.extractfile(member).read() for member in old}
+    photo = next(name for name in members if _photo(name))
+    members[photo] = b"another picture"
+    manifest = json.loads(members["manifest.json"])
+    manifest["files"][photo] = {
+        "size": len(members[photo]),
+        "sha256": hashlib.sha256(members[photo]).hexdigest(),
+    }
+    members["manifest.json"] = json.dumps(manifest).encode()
+    return _rewrite(source, target, lambda name, data: (name, members[name]))
+
+
+def test_a_signed_manifest_edited_to_match_a_changed_photo_is_refused(
+    world, trees, tmp_path, fresh_database, restored_trees, settings
+):
+    from laomo.outreach.models import private_storage
+
+    private_storage.save("photos/00/one.jpg", ContentFile(b"photo"))
+    settings.LAOMO_BACKUP_KEY = KEY
+    good = create_backup(tmp_path / "good.tar.gz").path
+    with tarfile.open(good) as archive:
+        assert "manifest.sig" in archive.getnames()
+    assert verify_backup(good).signature == "verified"
+    forged = _swap_photo_and_manifest(good, tmp_path / "forged.tar.gz")
+    unsigned = _rewrite(
+        good, tmp_path / "unsigned.tar.gz", lambda n, d: None if n == "manifest.sig" else (n, d)
+    )
+
+    with pytest.raises(BackupError, match="签名与 LAOMO_BACKUP_KEY 不符"):
+        restore_backup(forged, using=fresh_database, trees=restored_trees)
+    with pytest.raises(BackupError, match="签名与 LAOMO_BACKUP_KEY 不符"):
+        verify_backup(forged)
+    with pytest.raises(BackupError, match="清单没有签名"):
+        restore_backup(unsigned, using=fresh_database, trees=restored_trees)
+    assert backup._data_tables(fresh_database) == {}
+    assert not any(path.exists() for path in restored_trees.values())
+
+    settings.LAOMO_BACKUP_KEY = "another key, as after a careless rotation"
+    with pytest.raises(BackupError, match="签名与 LAOMO_BACKUP_KEY 不符"):
+        restore_backup(good, using=fresh_database, trees=restored_trees)
+
+    settings.LAOMO_BACKUP_KEY = KEY
+    result = restore_backup(good, using=fresh_database, trees=restored_trees)
+    assert result.signature == "verified"
+    entry = AuditEntry.objects.using(fresh_database).get(action="recover")
+    assert entry.data["signature"] == "verified"
+
+
+def test_without_a_key_a_forged_archive_restores_with_a_plain_warning(
+    world, trees, tmp_path, fresh_database, restored_trees, settings, capsys
+):
+    from laomo.outreach.models import private_storage
+
+    private_storage.save("photos/00/one.jpg", ContentFile(b"photo"))
+    settings.LAOMO_BACKUP_KEY = ""
+    call_command("backup", "-o", str(tmp_path / "plain.tar.gz"))
+    assert "未设置 LAOMO_BACKUP_KEY，清单没有签名" in capsys.readouterr().out
+    forged = _swap_photo_and_manifest(tmp_path / "plain.tar.gz", tmp_path / "forged.tar.gz")
+
+    call_command("restore", str(forged), "--verify-only")
+    captured = capsys.readouterr()
+    assert "查不出有人同时改了文件和清单" in captured.err
+    assert "清单没有签名" in captured.out
+
+    # --sha256 stands in for the key: the forged file's own hash is not the one printed.
+    with pytest.raises(CommandError, match="SHA-256 与给出的不符"):
+        call_command(
+            "restore",
+            str(forged),
+            "--verify-only",
+            "--sha256",
+            backup.file_sha256(tmp_path / "plain.tar.gz"),
+        )
+    assert "查不出" not in capsys.readouterr().err
+
+    result = restore_backup(forged, using=fresh_database, trees=restored_trees)
+    assert result.signature == "unsigned"
+    assert (restored_trees["private"] / "photos/00/one.jpg").read_bytes() == b"another picture"
+
+
+def test_a_short_backup_key_is_warned_about(settings):
+    from django.core.checks import run_checks
+
+    settings.LAOMO_BACKUP_KEY = "short"
+    assert "laomo.W002" in {message.id for message in run_checks()}
+    settings.LAOMO_BACKUP_KEY = KEY
+    assert "laomo.W002" not in {message.id for message in run_checks()}

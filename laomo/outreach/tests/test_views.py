@@ -517,7 +517,7 @@ def test_a_served_photo_has_no_metadata(world, login, phone_report, name):
     response = login(world.user("county_union_a")).get(reverse(name, args=[photo.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "image/jpeg"
-    assert "private" in response["Cache-Control"]
+    assert response["Cache-Control"] == "no-store"  # photos of pupils stay out of any cache
     data = _body(response)
     assert data.startswith(b"\xff\xd8")
     assert b"GPS" not in data

@@ -35,7 +35,7 @@ def test_export_is_the_official_layout(world):
     person.note = "宣讲骨干"
     person.post = "副大队长"
     person.save()
-    exporter = RosterExporter(world.city_group)
+    exporter = RosterExporter(world.city_group, full_phones=True)
 
     rows = read_xlsx(exporter.render())
 
@@ -52,7 +52,12 @@ def test_export_is_the_official_layout(world):
     ]
     assert len(rows) == 3
     assert exporter.row_count == 1
-    assert exporter.filename == "固原市宣讲团花名册.xlsx"
+    assert exporter.filename == "固原市宣讲团花名册（含完整电话）.xlsx"
+    assert exporter.audit_data() == {"phones": "full", "people": [person.pk]}
+    masked = RosterExporter(world.city_group)
+    assert read_xlsx(masked.render())[2][5] == "183****9051"
+    assert masked.filename == "固原市宣讲团花名册.xlsx"
+    assert masked.audit_data() == {"phones": "masked"}
     sheet = _sheet(exporter.render())
     assert "A1:G1" in {str(r) for r in sheet.merged_cells.ranges}
     assert sheet.freeze_panes == "A3"

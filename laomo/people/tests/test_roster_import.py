@@ -12,6 +12,7 @@ from laomo.core.testing.factories import (
     MembershipFactory,
     PersonFactory,
 )
+from laomo.core.text import mask_phone
 from laomo.people.models import Honour, Membership, Person
 from laomo.people.roster import RosterExporter, import_roster
 from laomo.people.tests.rosterfiles import (
@@ -77,8 +78,9 @@ def _assert_seed_group(group):
     }
 
 
+@pytest.mark.parametrize("full_phones", [True, False], ids=["full-phones", "masked-phones"])
 @pytest.mark.parametrize("kind", SEED_FILES)
-def test_seed_roster_imports_exports_and_reimports_unchanged(seed_group, kind):
+def test_seed_roster_imports_exports_and_reimports_unchanged(seed_group, kind, full_phones):
     data = SEED_FILES[kind]()
 
     report = import_roster(data, filename=f"花名册.{kind}", group=seed_group)
@@ -97,7 +99,7 @@ def test_seed_roster_imports_exports_and_reimports_unchanged(seed_group, kind):
     )
     assert import_count() == 1
 
-    exported = RosterExporter(seed_group).render()
+    exported = RosterExporter(seed_group, full_phones=full_phones).render()
     sheet = read_xlsx(exported)
     assert sheet[0][0] == f"{seed_group.name}成员花名册" == TITLE
     assert sheet[1] == HEADERS
@@ -105,7 +107,8 @@ def test_seed_roster_imports_exports_and_reimports_unchanged(seed_group, kind):
     for number, (row, (name, gender, unit, honours, phone)) in enumerate(
         zip(sheet[2:], SEED_PEOPLE, strict=True), start=1
     ):
-        assert row[:6] == [number, name, gender, unit, "、".join(honours), phone]
+        shown = phone if full_phones else mask_phone(phone)
+        assert row[:6] == [number, name, gender, unit, "、".join(honours), shown]
         assert row[6] in (None, "")
 
     before = snapshot()

@@ -32,6 +32,11 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, username, role, region, school, person, password, name, **options):
         user = User.objects.filter(username=username).first()
+        if user is None and (twin := User.objects.filter(username__iexact=username).first()):
+            raise CommandError(
+                f"已有账号 {twin.username}，与 {username} 只差大小写。用户名不区分大小写："
+                f"要更新该账号请写 {twin.username}，要新建账号请换一个用户名"
+            )
         created = user is None
         user = user or User(username=username)
         user.role = role

@@ -24,7 +24,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, username, days, **options):
-        user = User.objects.filter(username=username, is_active=True).first()
+        user = User.objects.filter(username__iexact=username, is_active=True).first()
         if user is None:
             raise CommandError(f"账号 {username} 不存在或已停用")
         try:

@@ -16,7 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--reason", required=True, help="原因，记入审计日志，如“手机丢失”")
 
     def handle(self, *args, username, reason, **options):
-        user = User.objects.filter(username=username).first()
+        user = User.objects.filter(username__iexact=username).first()
         if user is None:
             raise CommandError(f"账号 {username} 不存在")
         if not reason.strip():

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from laomo.core.backup import BackupError, create_backup
+from laomo.core.backup import BackupError, backup_key, create_backup
 
 
 def human_size(size: int) -> str:
@@ -47,4 +47,14 @@ class Command(BaseCommand):
             f"{result.rows}行"
             + f"\n  文件：{trees}"
             + f"\n  SHA-256 {result.sha256}（已记入审计日志；恢复时可用 --sha256 核对）"
+            + (
+                "\n  清单已用 LAOMO_BACKUP_KEY 签名"
+                if backup_key()
+                else "\n"
+                + self.style.WARNING(
+                    "  未设置 LAOMO_BACKUP_KEY，清单没有签名："
+                    "能改动备份文件的人可以同时改照片和清单，恢复时发现不了。"
+                    "请设置该密钥（与备份分开保管）"
+                )
+            )
         )
