@@ -496,16 +496,13 @@ def report_form(pictures: list[bytes]) -> tuple[list, list]:
         ("teachers", "6"),
         ("others", "2"),
         ("account", "劳模讲述了岗位上的故事，同学们提问踊跃。"),
-        ("photos-TOTAL_FORMS", str(len(pictures))),
-        ("photos-INITIAL_FORMS", "0"),
-        ("photos-MIN_NUM_FORMS", "0"),
-        ("photos-MAX_NUM_FORMS", "50"),
+        ("action", "submit"),
     ]
     files = []
     for n, data in enumerate(pictures):
-        flag = "shows_banner" if n == 0 else "shows_lecturer" if n == 1 else "shows_audience"
-        fields += [(f"photos-{n}-caption", ""), (f"photos-{n}-{flag}", "on")]
-        files.append((f"photos-{n}-image", f"IMG_{n:04d}.jpg", data))
+        flag = "banner" if n == 0 else "lecturer" if n == 1 else "audience"
+        fields += [(f"new-{n}-caption", ""), (f"new-{n}-{flag}", "on")]
+        files.append(("photos", f"IMG_{n:04d}.jpg", data))
     return fields, files
 
 
