@@ -82,8 +82,9 @@ class PhotoUpload:
     shows_banner: bool = False
     shows_lecturer: bool = False
     shows_audience: bool = False
-    # What the photo checks made of it, once `receive_photos` has run them.
+    # What the photo checks made of it once `receive_photos` has run them, or why they refused it.
     processed: photo_checks.ProcessedPhoto | None = field(default=None, repr=False)
+    refusal: str = ""
 
 
 @dataclass
@@ -553,12 +554,13 @@ def receive_photos(uploads: Sequence[PhotoUpload]) -> list[str]:
     carry what the checks made of them."""
     refused = []
     for upload in uploads:
-        if upload.processed is not None:
-            continue
-        try:
-            upload.processed = photo_checks.process_photo(upload.data, filename=upload.filename)
-        except photo_checks.PhotoError as exc:
-            refused.append(str(exc))
+        if upload.processed is None and not upload.refusal:
+            try:
+                upload.processed = photo_checks.process_photo(upload.data, filename=upload.filename)
+            except photo_checks.PhotoError as exc:
+                upload.refusal = str(exc)
+        if upload.refusal:
+            refused.append(upload.refusal)
     return refused
 
 
@@ -864,7 +866,9 @@ def save_draft(
                 if upload is not None and upload.processed is not None:
                     photo = _received(draft, upload)
                 elif isinstance(entry.photo, DraftPhoto):
-                    photo = held[entry.photo.pk]
+                    photo = held.get(entry.photo.pk)
+                    if photo is None:
+                        continue  # removed meanwhile (another tab)
                 elif entry.photo.pk in by_source:
                     photo = by_source[entry.photo.pk]
                 else:

@@ -405,6 +405,9 @@ class ReportView(TalkActionView):
                 return self.show(form, errors=exc.errors, status=400)
             for message in refused:
                 messages.error(request, message)
+            if form.errors:
+                messages.warning(request, _("草稿已保存，标出错误的几项未保存，请改正"))
+                return self.show(form, status=400)
             messages.success(request, _("草稿已保存：已收到的照片不必再传，可随时回来继续填写"))
             return HttpResponseRedirect(request.path)
         errors: dict[str, list[str]] = {}

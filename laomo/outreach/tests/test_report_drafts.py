@@ -432,3 +432,26 @@ def test_the_api_refuses_to_keep_another_talks_photo(world, plan, held_talk, ret
         f"编号为 {foreign.pk} 的照片不属于本次活动，不能沿用"
     ]
     assert not other.reports.unrestricted().exists()
+
+
+def test_a_draft_with_a_wrong_number_keeps_the_rest(world, login, held_talk):
+    client = login(world.user("county_union_a"))
+    url = reverse("outreach:talk-report", args=[held_talk.pk])
+    data = {
+        "action": "draft",
+        "students": "-3",
+        "teachers": "4",
+        "account": "写到一半",
+        "photos": [_file("1.jpg", 97)],
+        "new-0-banner": "on",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert response.context["form"].errors["students"]
+    assert "草稿已保存，标出错误的几项未保存，请改正" in response.content.decode()
+    draft = ReportDraft.objects.unrestricted().get(talk=held_talk)
+    assert (draft.students, draft.teachers, draft.account) == (None, 4, "写到一半")
+    assert [p.shows_banner for p in draft.photos.unrestricted()] == [True]
+    assert [s.key for s in response.context["shown_photos"]] == [
+        f"d{p.pk}" for p in draft.photos.unrestricted()
+    ]
