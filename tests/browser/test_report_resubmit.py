@@ -22,33 +22,43 @@ def _picture(seed: int, name: str) -> dict:
     return {"name": name, "mimeType": "image/jpeg", "buffer": data}
 
 
-def returned_report():
-    """A county talk at the school, held two days ago; its report (three photos, one of them
-    marked as showing two things) filed by the county and returned by the city."""
+def held_talk():
+    """A county talk at the school, held two days ago, its lecturer confirmed."""
     from django.utils import timezone
 
     from laomo.accounts.models import User
     from laomo.core.scoping import Scope
     from laomo.outreach import services
-    from laomo.outreach.tests import imagefiles
     from laomo.people.models import Person
     from laomo.schools.models import School
 
     county = User.objects.get(username="yuanzhou-union")
     day = timezone.localdate() - timedelta(days=2)
     zone = timezone.get_current_timezone()
-    person = Person.objects.unrestricted().filter(region__name="原州区").first()
     plan = services.TalkPlan(
         title="劳模工匠进校园：一张照片的重报",
         starts_at=datetime.combine(day, time(9, 0), zone),
         ends_at=datetime.combine(day, time(10, 30), zone),
         venue="hall",
         form="salute",
-        lecturers=[person],
+        lecturers=[Person.objects.unrestricted().filter(region__name="原州区").first()],
         school=School.objects.unrestricted().get(name=SCHOOL),
     )
     talk = services.plan_talk(plan, scope=Scope.for_user(county), acting_user=county).talk
     services.respond(talk.bookings.unrestricted().get(), accept=True, acting_user=county)
+    talk.refresh_from_db()
+    return talk
+
+
+def returned_report():
+    """The held talk's report (three photos, one of them marked as showing two things) filed
+    by the county and returned by the city."""
+    from laomo.accounts.models import User
+    from laomo.outreach import services
+    from laomo.outreach.tests import imagefiles
+
+    county = User.objects.get(username="yuanzhou-union")
+    talk = held_talk()
 
     def upload(seed, name, caption, *shows):
         return services.PhotoUpload(
@@ -164,3 +174,54 @@ def test_a_returned_report_resubmitted_on_a_phone_with_one_photo_replaced(demo, 
     kept = list(ReportPhoto.objects.unrestricted().filter(report=first).order_by("position"))
     assert [(p.image.name, p.caption, p.shows_lecturer) for p in kept] == old_state
     assert [stored(p.image.name) for p in kept] == old_bytes
+
+
+def test_photos_picked_at_once_are_marked_one_by_one_and_kept_in_a_draft(demo, phone):
+    """Two photos picked together, each marked by the person; the numbers not known yet, the
+    draft is saved all the same (the checks before sending are for a submission), and the form
+    opens again from it."""
+    from laomo.outreach.models import ReportDraft
+
+    talk = held_talk()
+    phone.login("school-yz")
+    phone.go(f"/talks/{talk.pk}/report/")
+    page = phone.page
+    page.locator("#id_photos").set_input_files(
+        [_picture(601, "IMG_0601.jpg"), _picture(602, "IMG_0602.jpg")]
+    )
+    rows = page.locator("#new-photos .lm-photo")
+    assert rows.count() == 2
+    assert [rows.nth(i).locator(".lm-photo-name").inner_text() for i in range(2)] == [
+        "IMG_0601.jpg",
+        "IMG_0602.jpg",
+    ]
+    rows.nth(0).locator("[data-mark=audience]").check()
+    rows.nth(1).locator("[data-mark=banner]").check()
+    rows.nth(1).locator("[data-mark=lecturer]").check()
+    phone.assert_fits("two photos picked")
+    phone.shot("report-two-photos-picked")
+
+    # Sending now is stopped on the phone: no numbers, no account.
+    page.get_by_role("button", name="报送", exact=True).tap()
+    errors = page.locator("#report-errors")
+    assert errors.is_visible()
+    assert "观众合计0人，少于规定的30人" in errors.inner_text()
+    assert not ReportDraft.objects.unrestricted().filter(talk=talk).exists()
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="保存草稿").tap()
+    phone.assert_healthy()
+    assert "草稿已保存" in page.locator(".lm-messages").inner_text()
+    draft = ReportDraft.objects.unrestricted().get(talk=talk)
+    photos = list(draft.photos.unrestricted().order_by("position"))
+    assert [
+        (p.original_name, p.shows_banner, p.shows_lecturer, p.shows_audience) for p in photos
+    ] == [
+        ("IMG_0601.jpg", False, False, True),
+        ("IMG_0602.jpg", True, True, False),
+    ]
+    phone.go(f"/talks/{talk.pk}/report/")
+    cards = page.locator("#photo-list .lm-photo")
+    assert cards.count() == 2
+    assert cards.nth(1).locator("[data-mark=lecturer]").is_checked()
+    assert page.locator("#draft-note").is_visible()

@@ -164,8 +164,16 @@
       return found;
     }
 
+    // The button pressed, for browsers without SubmitEvent.submitter (older WeChat on iOS).
+    var pressed = null;
+    form.addEventListener("click", function (event) {
+      var button = event.target.closest("button[name=action]");
+      if (button) pressed = button;
+    });
+
     form.addEventListener("submit", function (event) {
-      var submitter = event.submitter;
+      var submitter = event.submitter || pressed;
+      pressed = null;
       if (submitter && submitter.value === "draft") return;
       var found = problems();
       if (!found.length) return;
