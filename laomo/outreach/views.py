@@ -351,7 +351,6 @@ class ShownPhoto:
     shows_lecturer: bool
     shows_audience: bool
     name: str = ""
-    replaced: bool = False  # a photo of the returned report the school is asked to keep or not
 
     @classmethod
     def of(cls, key: str, photo, thumbnail_url: str) -> ShownPhoto:

@@ -536,11 +536,17 @@ def snapshot(*, private_root: Path, imports_dir: Path | None = None) -> dict:
     """Counts of what an import and a report write, and every way the photo folder and the
     database may disagree. Runs in Django, connected to the server's database."""
     from laomo.audit.models import AuditEntry
-    from laomo.outreach.models import ReportPhoto, TalkReport
+    from laomo.outreach.models import DraftPhoto, ReportPhoto, TalkReport
     from laomo.people.models import Honour, Membership, Person
 
     names: set[str] = set()
     for image, thumbnail in ReportPhoto._base_manager.values_list("image", "thumbnail"):
+        names.update((image, thumbnail))
+    # A report's draft holds the photos received for it so far (those it keeps from a returned
+    # report have no file of their own).
+    for image, thumbnail in DraftPhoto._base_manager.exclude(image="").values_list(
+        "image", "thumbnail"
+    ):
         names.update((image, thumbnail))
     on_disk = stored_files(private_root)
     truncated = sorted(
