@@ -61,6 +61,7 @@ class Journal:
         self.storage = storage
         self.token = uuid.uuid4().hex
         self.names: list[str] = []
+        self.dropped: list[str] = []
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_advisory_key(self.token)])
@@ -74,6 +75,17 @@ class Journal:
 
     def note(self, name: str) -> None:
         self.names.append(name)
+        self._write(name)
+
+    def drop(self, name: str) -> None:
+        """A file whose row this transaction deletes: it goes once the transaction commits.
+        Named in the journal first, so that a crash between the commit and the deletion leaves
+        it to the sweep (which keeps it if a row still names it: the transaction rolled back)."""
+        if name:
+            self.dropped.append(name)
+            self._write(name)
+
+    def _write(self, name: str) -> None:
         self.handle.write(name + "\n")
         self.handle.flush()  # into the kernel: a killed process's journal still names it
 
@@ -86,14 +98,24 @@ class Journal:
                 self.storage.delete(name)
             except OSError:
                 kept = True
-        if kept:
-            self.handle.close()
-        else:
-            self.close()
+        if not kept:
+            self.path.unlink(missing_ok=True)  # the dropped files stay: their rows stay too
+        self.handle.close()
 
     def close(self) -> None:
-        """Removed first, unlocked after: a sweep never finds this journal free while it
-        still exists for a reason."""
+        """The transaction committed: the dropped files go, then the journal. Removed first,
+        unlocked after: a sweep never finds this journal free while it still exists for a
+        reason. A dropped file that cannot be deleted now is left, with the journal, to the
+        sweep."""
+        kept = False
+        for name in self.dropped:
+            try:
+                self.storage.delete(name)
+            except OSError:
+                kept = True
+        if kept:
+            self.handle.close()
+            return
         self.path.unlink(missing_ok=True)
         self.handle.close()
 

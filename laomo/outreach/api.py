@@ -17,7 +17,7 @@ from laomo.core.scoping import CHANGE, get_object_for_scope
 from laomo.outreach import services
 from laomo.outreach.choices import Form as TalkForm
 from laomo.outreach.choices import Level, OnlinePlatform, Place, Status, Venue
-from laomo.outreach.models import Booking, ProgrammeYear, Talk
+from laomo.outreach.models import Booking, ProgrammeYear, ReportPhoto, Talk
 from laomo.people.models import Person
 from laomo.regions.models import Organisation
 from laomo.schools.models import School
@@ -145,11 +145,19 @@ class ReportOut(Schema):
     audience: int
     account: str
     photo_count: int
+    photo_ids: list[int]
 
     @staticmethod
     def resolve_photo_count(obj):
         # The report was reached through a talk in the caller's scope; its photos are too.
         return obj.photos.unrestricted().count()
+
+    @staticmethod
+    def resolve_photo_ids(obj):
+        """In order; a resubmission names those it keeps (`keep`) instead of sending them."""
+        return list(
+            obj.photos.unrestricted().order_by("position", "pk").values_list("pk", flat=True)
+        )
 
 
 def _talks(request):
@@ -327,16 +335,31 @@ def submit_report(
     teachers: Form[int],
     others: Form[int],
     account: Form[str],
-    photos: File[list[UploadedFile]],
+    photos: File[list[UploadedFile]] = None,
     captions: Form[list[str]] = None,
     shows: Form[list[str]] = None,
+    keep: Form[list[Id]] = None,
 ):
     """photos 可多张；captions 与 shows 按照片顺序一一对应，shows 的每一项是以逗号分隔的
-    banner、lecturer、audience（如 "banner,audience"）。违反任何一条规则返回 400 及逐项错误。"""
+    banner、lecturer、audience（如 "banner,audience"）。重新报送被退回的资料时，keep 列出上次报送中
+    沿用的照片编号（连同原来的说明和勾选，不必再传），它们排在新照片之前。违反任何一条规则返回 400
+    及逐项错误。"""
     talk = get_object_for_scope(Talk.objects, request.scope, "report", pk=talk_id)
     captions, shows = captions or [], shows or []
+    kept = [
+        services.KeptPhoto.as_it_was(photo)
+        for photo in ReportPhoto.objects.restrict(request.scope).filter(
+            report__talk=talk, pk__in=keep or []
+        )
+    ]
+    if len(kept) != len(set(keep or [])):
+        found = {entry.photo.pk for entry in kept}
+        missing = "、".join(str(pk) for pk in sorted(set(keep) - found))
+        return _refused(
+            services.TalkError({"keep": [f"编号为 {missing} 的照片不属于本次活动，不能沿用"]})
+        )
     uploads = []
-    for index, upload in enumerate(photos):
+    for index, upload in enumerate(photos or []):
         flags = set((shows[index] if index < len(shows) else "").replace(" ", "").split(","))
         uploads.append(
             services.PhotoUpload(
@@ -356,6 +379,7 @@ def submit_report(
             others=others,
             account=account,
             photos=uploads,
+            kept=sorted(kept, key=lambda entry: (entry.photo.position, entry.photo.pk)),
             acting_user=request.user,
         )
     except services.TalkError as exc:

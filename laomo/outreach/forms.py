@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
@@ -187,11 +190,21 @@ class ReviewForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    students = forms.IntegerField(label=_("学生人数"), min_value=0, max_value=100000, initial=0)
-    teachers = forms.IntegerField(label=_("教师人数"), min_value=0, max_value=100000, initial=0)
-    others = forms.IntegerField(label=_("其他人员人数"), min_value=0, max_value=100000, initial=0)
+    """The audience and the account. Left empty, a number is simply not yet known (a draft may
+    be saved so); the submission's own rules (the audience's minimum) are the service's."""
+
+    students = forms.IntegerField(
+        label=_("学生人数"), min_value=0, max_value=100000, required=False
+    )
+    teachers = forms.IntegerField(
+        label=_("教师人数"), min_value=0, max_value=100000, required=False
+    )
+    others = forms.IntegerField(
+        label=_("其他人员人数"), min_value=0, max_value=100000, required=False
+    )
     account = forms.CharField(
         label=_("活动情况"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("简要记述活动过程、宣讲内容和师生反响"),
     )
@@ -203,62 +216,74 @@ class ReportForm(forms.Form):
             if isinstance(field, forms.IntegerField):
                 field.widget.attrs.update({"inputmode": "numeric"})
 
+    def filled(self) -> dict:
+        """What can be kept of the fields as they are: each valid one, the others empty."""
+        self.is_valid()
+        cleaned = getattr(self, "cleaned_data", {})
+        return {
+            "students": cleaned.get("students"),
+            "teachers": cleaned.get("teachers"),
+            "others": cleaned.get("others"),
+            "account": cleaned.get("account") or "",
+        }
 
-class PhotoRowForm(forms.Form):
-    """One photo: the file, its caption (prefilled), and what it shows."""
 
-    # An empty file goes on to the photo checks, whose message names it.
-    image = forms.FileField(
-        label=_("照片"),
-        required=False,
-        allow_empty_file=True,
-        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "class": "form-control"}),
-    )
-    caption = forms.CharField(
-        label=_("图片说明"),
-        max_length=200,
-        required=False,
-        widget=forms.TextInput(attrs={"class": "form-control"}),
-    )
-    shows_banner = forms.BooleanField(label=_("含横幅"), required=False)
-    shows_lecturer = forms.BooleanField(label=_("含宣讲员"), required=False)
-    shows_audience = forms.BooleanField(label=_("含观众"), required=False)
+MARKS = ("banner", "lecturer", "audience")
+_KEY = re.compile(r"^[dr][0-9]{1,12}$")
 
-    def upload(self) -> PhotoUpload | None:
-        image = self.cleaned_data.get("image")
-        if not image:
-            return None
-        return PhotoUpload(
-            data=image.read(),
-            filename=image.name,
-            caption=self.cleaned_data.get("caption", ""),
-            shows_banner=self.cleaned_data.get("shows_banner", False),
-            shows_lecturer=self.cleaned_data.get("shows_lecturer", False),
-            shows_audience=self.cleaned_data.get("shows_audience", False),
+
+@dataclass
+class PostedPhoto:
+    """A photo already on the server as the form sends it back: `key` names it ("d12": photo
+    12 of the draft, "r34": photo 34 of the returned report), with its caption, its marks,
+    whether to remove it, and the file that replaces it, if one was chosen."""
+
+    key: str
+    caption: str
+    marks: dict[str, bool]
+    remove: bool
+    replacement: PhotoUpload | None
+
+
+def posted_photos(data, files) -> tuple[list[PostedPhoto], list[PhotoUpload]]:
+    """The report form's photos: those already on the server (`item`, repeated, in the order
+    shown) and the new ones (`photos`, several files at once), each new one with its own
+    caption and marks (`new-<n>-caption`, `new-<n>-banner` …, in the order of the files)."""
+    posted, seen = [], set()
+    for key in data.getlist("item"):
+        if not _KEY.match(key) or key in seen:
+            continue
+        seen.add(key)
+        replacement = files.get(f"{key}-replace")
+        posted.append(
+            PostedPhoto(
+                key=key,
+                caption=_line(data.get(f"{key}-caption", "")),
+                marks={mark: bool(data.get(f"{key}-{mark}")) for mark in MARKS},
+                remove=bool(data.get(f"{key}-remove")),
+                replacement=_upload(replacement, "", {}) if replacement else None,
+            )
         )
+    new = []
+    for index, upload in enumerate(files.getlist("photos")):
+        marks = {mark: bool(data.get(f"new-{index}-{mark}")) for mark in MARKS}
+        new.append(_upload(upload, _line(data.get(f"new-{index}-caption", "")), marks))
+    return posted, new
 
 
-class BasePhotoFormSet(forms.BaseFormSet):
-    default_error_messages = {
-        "missing_management_form": _("照片数据不完整，请刷新页面后重新选择照片再报送"),
-        "too_many_forms": _("一次最多提交 %(num)d 张照片"),
-    }
+def _line(text: str) -> str:
+    return (text or "").replace("\r", " ").replace("\n", " ").strip()[:200]
 
 
-PhotoFormSet = forms.formset_factory(
-    PhotoRowForm, formset=BasePhotoFormSet, extra=0, max_num=50, absolute_max=50
-)
-
-
-def photo_formset(data=None, files=None, *, caption: str) -> forms.BaseFormSet:
-    """Three rows to start with, the first prefilled for the banner, the second for the
-    lecturer, the third for the audience; more can be added on the page."""
-    initial = [
-        {"caption": caption, "shows_banner": True},
-        {"caption": caption, "shows_lecturer": True},
-        {"caption": caption, "shows_audience": True},
-    ]
-    return PhotoFormSet(data, files, initial=initial if data is None else None, prefix="photos")
+def _upload(upload, caption: str, marks: dict[str, bool]) -> PhotoUpload:
+    return PhotoUpload(
+        data=upload.read(),
+        filename=upload.name or "",
+        caption=caption,
+        shows_banner=marks.get("banner", False),
+        shows_lecturer=marks.get("lecturer", False),
+        shows_audience=marks.get("audience", False),
+    )
 
 
 class ProgrammeYearForm(forms.ModelForm):

@@ -626,3 +626,95 @@ class ReportPhoto(ScopedModel):
             if flag
         ]
         return "、".join(str(part) for part in parts)
+
+
+class DraftQuerySet(ScopedQuerySet):
+    """A draft is seen by those who may file its talk's report, and by nobody else: reviewers
+    see submissions, never a draft."""
+
+    def for_view(self, scope):
+        return self.filter(talk__in=Talk.objects.restrict(scope, "report"))
+
+    def for_change(self, scope):
+        return self.for_view(scope)
+
+
+class ReportDraft(ScopedModel):
+    """A talk's report being written: the audience and account as far as they are filled in,
+    and the photos received so far. One per talk; it is not a submission (counted nowhere,
+    shown to no reviewer) and becomes the report when it is submitted."""
+
+    talk = models.OneToOneField(
+        Talk, verbose_name="宣讲活动", on_delete=models.CASCADE, related_name="report_draft"
+    )
+    students = models.PositiveIntegerField("学生人数", null=True, blank=True)
+    teachers = models.PositiveIntegerField("教师人数", null=True, blank=True)
+    others = models.PositiveIntegerField("其他人员人数", null=True, blank=True)
+    account = models.TextField("活动情况", blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="保存人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField("保存时间", auto_now=True)
+
+    objects = DraftQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "活动资料草稿"
+        verbose_name_plural = "活动资料草稿"
+
+    def __str__(self) -> str:
+        return _("{talk} 报送草稿").format(talk=self.talk)
+
+
+class DraftPhotoQuerySet(ScopedQuerySet):
+    def for_view(self, scope):
+        return self.filter(draft__in=ReportDraft.objects.restrict(scope))
+
+
+class DraftPhoto(ScopedModel):
+    """A photo of a draft: either received for it (its own re-encoded file, checked like any
+    report photo) or a photo of the talk's returned report kept as it is (`source`, no file of
+    its own until the report is filed). Caption and marks are the person's, per photo."""
+
+    draft = models.ForeignKey(
+        ReportDraft, verbose_name="草稿", on_delete=models.CASCADE, related_name="photos"
+    )
+    source = models.ForeignKey(
+        ReportPhoto,
+        verbose_name="沿用的照片",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="上次被退回的报送中保留下来的照片",
+    )
+    image = models.FileField("照片", storage=private_storage, upload_to=_photo_name, blank=True)
+    thumbnail = models.FileField(
+        "缩略图", storage=private_storage, upload_to=_thumb_name, blank=True
+    )
+    width = models.PositiveIntegerField("宽", default=0)
+    height = models.PositiveIntegerField("高", default=0)
+    original_format = models.CharField("原始格式", max_length=10, blank=True)
+    original_name = models.CharField("原文件名", max_length=200, blank=True)
+    taken_at = models.DateTimeField("拍摄时间", null=True, blank=True)
+    phash = models.CharField("感知哈希", max_length=16, blank=True)
+    caption = models.CharField("图片说明", max_length=200, blank=True)
+    shows_banner = models.BooleanField("含横幅", default=False)
+    shows_lecturer = models.BooleanField("含宣讲员", default=False)
+    shows_audience = models.BooleanField("含观众", default=False)
+    position = models.PositiveSmallIntegerField("顺序", default=0)
+
+    objects = DraftPhotoQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "草稿照片"
+        verbose_name_plural = "草稿照片"
+        ordering = ["draft", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.caption or self.original_name

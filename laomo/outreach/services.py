@@ -4,6 +4,7 @@ functions, so each rule of the programme is enforced once, and each change is au
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -23,7 +24,15 @@ from laomo.core.scoping import Scope
 from laomo.notices.services import notify
 from laomo.outreach import photos as photo_checks
 from laomo.outreach.choices import BookingStatus, Level, Place, ReportStatus, Status
-from laomo.outreach.models import Booking, ReportPhoto, Talk, TalkReport, private_storage
+from laomo.outreach.models import (
+    Booking,
+    DraftPhoto,
+    ReportDraft,
+    ReportPhoto,
+    Talk,
+    TalkReport,
+    private_storage,
+)
 from laomo.regions.models import Organisation
 from laomo.schools.services import record_reached
 
@@ -73,6 +82,33 @@ class PhotoUpload:
     shows_banner: bool = False
     shows_lecturer: bool = False
     shows_audience: bool = False
+    # What the photo checks made of it once `receive_photos` has run them, or why they refused it.
+    processed: photo_checks.ProcessedPhoto | None = field(default=None, repr=False)
+    refusal: str = ""
+
+
+@dataclass
+class KeptPhoto:
+    """A photo already on the server, carried into the report or the draft with the caption
+    and marks chosen now: a photo of the talk's draft, or of its returned report. With a
+    `replacement`, a new photo takes its place (and its caption and marks)."""
+
+    photo: ReportPhoto | DraftPhoto
+    caption: str = ""
+    shows_banner: bool = False
+    shows_lecturer: bool = False
+    shows_audience: bool = False
+    replacement: PhotoUpload | None = None
+
+    @classmethod
+    def as_it_was(cls, photo: ReportPhoto | DraftPhoto) -> KeptPhoto:
+        return cls(
+            photo,
+            caption=photo.caption,
+            shows_banner=photo.shows_banner,
+            shows_lecturer=photo.shows_lecturer,
+            shows_audience=photo.shows_audience,
+        )
 
 
 @dataclass
@@ -477,15 +513,21 @@ def default_caption(talk: Talk) -> str:
 def submit_report(
     talk: Talk,
     *,
-    students: int,
-    teachers: int,
-    others: int,
+    students: int | None,
+    teachers: int | None,
+    others: int | None,
     account: str,
     photos: list[PhotoUpload],
+    kept: Sequence[KeptPhoto] = (),
     acting_user,
 ) -> TalkReport:
     """File the report of a talk that has taken place (or resubmit a returned one). Every rule
     is checked before anything is written; the errors say which field broke which rule.
+
+    `photos` are new uploads; `kept` are photos already on the server (the talk's draft's, or
+    its returned report's), carried into the new report without being sent again: the returned
+    report keeps its own, the new report gets copies (see `_carry`). Once filed, the talk's
+    draft is gone: its photos are the report's now.
 
     The photos are checked and re-encoded first, outside the transaction: for a phone's photos
     that takes seconds, during which no lock is held (on SQLite, the whole database's). The
@@ -493,6 +535,40 @@ def submit_report(
     and their files (journaled: a crash leaves none without its row, see laomo.core.files)."""
     talk = Talk.objects.unrestricted().get(pk=talk.pk)
     _check_reportable(talk)
+    errors = _check_fields(talk, students, teachers, others, account, photos, kept, final=True)
+    items = _photo_items(talk, photos, kept, errors)
+    if errors:
+        raise TalkError(errors)
+    return _file_report(
+        talk,
+        counts=(students or 0, teachers or 0, others or 0),
+        account=account.strip(),
+        items=items,
+        acting_user=acting_user,
+    )
+
+
+def receive_photos(uploads: Sequence[PhotoUpload]) -> list[str]:
+    """Run the photo checks on uploads not yet checked (call it outside any transaction: it
+    takes seconds for a phone's photos). Returns why each refused one was refused; the others
+    carry what the checks made of them."""
+    refused = []
+    for upload in uploads:
+        if upload.processed is None and not upload.refusal:
+            try:
+                upload.processed = photo_checks.process_photo(upload.data, filename=upload.filename)
+            except photo_checks.PhotoError as exc:
+                upload.refusal = str(exc)
+        if upload.refusal:
+            refused.append(upload.refusal)
+    return refused
+
+
+def _check_fields(
+    talk, students, teachers, others, account, photos, kept, *, final: bool
+) -> dict[str, list[str]]:
+    """The audience and the account: a range refused at once, the rest gathered. A draft may
+    leave them empty (`final=False`)."""
     errors: dict[str, list[str]] = {}
     for name, count, label in (
         ("students", students, _("学生人数")),
@@ -505,8 +581,11 @@ def submit_report(
             )
     if errors:
         raise TalkError(errors)
-    if "\x00" in account or any("\x00" in upload.caption for upload in photos):
+    captions = [upload.caption for upload in photos] + [item.caption for item in kept]
+    if "\x00" in account or any("\x00" in caption for caption in captions):
         raise TalkError({"account": [_("活动情况和图片说明不能含有空字符")]})
+    if not final:
+        return errors
     audience = (students or 0) + (teachers or 0) + (others or 0)
     minimum = talk.programme.min_audience
     if audience < minimum:
@@ -517,16 +596,7 @@ def submit_report(
         )
     if not account.strip():
         errors.setdefault("account", []).append(_("请简要记述活动情况"))
-    processed = _check_photos(talk, photos, errors)
-    if errors:
-        raise TalkError(errors)
-    return _file_report(
-        talk,
-        counts=(students or 0, teachers or 0, others or 0),
-        account=account.strip(),
-        processed=processed,
-        acting_user=acting_user,
-    )
+    return errors
 
 
 def _check_reportable(talk: Talk) -> None:
@@ -536,8 +606,104 @@ def _check_reportable(talk: Talk) -> None:
         raise TalkError(_("活动尚未开始，不能报送资料"))
 
 
+@dataclass
+class _Item:
+    """One photo of the report to be written: a new upload, or a photo already stored."""
+
+    caption: str
+    shows_banner: bool
+    shows_lecturer: bool
+    shows_audience: bool
+    upload: PhotoUpload | None = None
+    stored: ReportPhoto | DraftPhoto | None = None
+    filename: str = ""
+
+
+def _photo_items(talk: Talk, photos, kept, errors) -> list[_Item]:
+    """The report's photos in order (the kept ones first, each replacement in its place, then
+    the new ones), checked: each upload by the photo checks, each kept photo for belonging to
+    this talk, the number of them, and that together they show the banner, the lecturer and
+    the audience."""
+    _check_kept(talk, kept)
+    items = []
+    for entry in kept:
+        marks = {
+            "caption": entry.caption,
+            "shows_banner": entry.shows_banner,
+            "shows_lecturer": entry.shows_lecturer,
+            "shows_audience": entry.shows_audience,
+        }
+        if entry.replacement is not None:
+            items.append(_Item(**marks, upload=entry.replacement))
+        else:
+            items.append(_Item(**marks, stored=entry.photo))
+    for upload in photos:
+        items.append(
+            _Item(
+                caption=upload.caption,
+                shows_banner=upload.shows_banner,
+                shows_lecturer=upload.shows_lecturer,
+                shows_audience=upload.shows_audience,
+                upload=upload,
+            )
+        )
+    limit = settings.LAOMO_PHOTO_MAX_COUNT
+    if not items:
+        errors.setdefault("photos", []).append(_("请上传活动照片"))
+        return []
+    if len(items) > limit:
+        errors.setdefault("photos", []).append(
+            _("一次最多上传{limit}张照片，本次{n}张").format(limit=limit, n=len(items))
+        )
+        return []
+    uploads = [item.upload for item in items if item.upload is not None]
+    for message in receive_photos(uploads):
+        errors.setdefault("photos", []).append(message)
+    for flag, label in (
+        ("shows_banner", _("横幅")),
+        ("shows_lecturer", _("宣讲员")),
+        ("shows_audience", _("观众")),
+    ):
+        if not any(getattr(item, flag) for item in items):
+            errors.setdefault("photos", []).append(
+                _("照片中须有一张拍到{what}（请在对应照片上勾选“含{what}”）").format(what=label)
+            )
+    return items
+
+
+def _check_kept(talk: Talk, kept: Sequence[KeptPhoto]) -> None:
+    """A kept photo is one of this talk's draft, or of its latest report if that was returned;
+    any other is refused (it may be another talk's, or a report's still under review)."""
+    latest = _latest_report(talk)
+    returned = latest.pk if latest is not None and latest.status == ReportStatus.RETURNED else None
+    report_ids = {e.photo.pk for e in kept if isinstance(e.photo, ReportPhoto)}
+    draft_ids = {e.photo.pk for e in kept if isinstance(e.photo, DraftPhoto)}
+    if len(report_ids) + len(draft_ids) != len(kept):
+        raise TalkError({"photos": [_("同一张照片不能保留两次")]})
+    found = set(
+        ReportPhoto.objects.unrestricted()
+        .filter(pk__in=report_ids, report_id=returned)
+        .values_list("pk", flat=True)
+    )
+    found_drafts = set(
+        DraftPhoto.objects.unrestricted()
+        .filter(pk__in=draft_ids, draft__talk_id=talk.pk)
+        .values_list("pk", flat=True)
+    )
+    if missing := sorted((report_ids - found) | (draft_ids - found_drafts)):
+        raise TalkError(
+            {
+                "keep": [
+                    _("编号为 {ids} 的照片不属于本次活动上次被退回的报送或草稿，不能沿用").format(
+                        ids="、".join(map(str, missing))
+                    )
+                ]
+            }
+        )
+
+
 @transaction.atomic
-def _file_report(talk: Talk, *, counts, account: str, processed, acting_user) -> TalkReport:
+def _file_report(talk: Talk, *, counts, account: str, items: list[_Item], acting_user):
     talk = Talk.objects.unrestricted().select_for_update().get(pk=talk.pk)
     _check_reportable(talk)  # again: someone may have filed it while the photos were processed
     students, teachers, others = counts
@@ -551,34 +717,29 @@ def _file_report(talk: Talk, *, counts, account: str, processed, acting_user) ->
         account=account,
         submitted_by=acting_user if getattr(acting_user, "pk", None) else None,
     )
-    with private_storage.journal():
-        for position, (upload, photo) in enumerate(processed):
+    draft = ReportDraft.objects.unrestricted().filter(talk=talk).first()
+    with private_storage.journal() as journal:
+        taken_over = set()
+        for position, item in enumerate(items):
             row = ReportPhoto(
                 report=report,
-                width=photo.width,
-                height=photo.height,
-                original_format=photo.original_format,
-                original_name=_CONTROL.sub("", upload.filename)[:200],
-                caption=(upload.caption.strip() or default_caption(talk))[:200],
-                shows_banner=upload.shows_banner,
-                shows_lecturer=upload.shows_lecturer,
-                shows_audience=upload.shows_audience,
-                taken_at=photo.taken_at,
-                date_mismatch=photo_checks.capture_date_mismatch(photo.taken_at, talk),
-                phash=photo.phash,
-                duplicate_of=photo_checks.find_near_duplicate(photo.phash, exclude_talk_id=talk.pk),
+                caption=(item.caption.strip() or default_caption(talk))[:200],
+                shows_banner=item.shows_banner,
+                shows_lecturer=item.shows_lecturer,
+                shows_audience=item.shows_audience,
                 position=position,
-                **dict(
-                    zip(
-                        ("band0", "band1", "band2", "band3"),
-                        photo_checks.bands(photo.phash),
-                        strict=True,
-                    )
-                ),
             )
-            row.image.save("photo.jpg", ContentFile(photo.jpeg), save=False)
-            row.thumbnail.save("thumb.jpg", ContentFile(photo.thumbnail), save=False)
+            if item.upload is not None:
+                _write_new(row, talk, item.upload)
+            elif isinstance(item.stored, DraftPhoto) and item.stored.image:
+                _take_over(row, talk, item.stored)
+                taken_over.add(item.stored.pk)
+            else:
+                stored = item.stored
+                _carry(row, stored.source if isinstance(stored, DraftPhoto) else stored)
             row.save()
+        if draft is not None:
+            _drop_draft(draft, journal, keep=taken_over)
         if talk.status == Status.CONFIRMED:
             _set_status(talk, Status.HELD, acting_user)
         _set_status(talk, Status.REPORTED, acting_user, report=number)
@@ -594,34 +755,173 @@ def _file_report(talk: Talk, *, counts, account: str, processed, acting_user) ->
     return report
 
 
-def _check_photos(talk: Talk, photos: list[PhotoUpload], errors) -> list:
+def _findings(row: ReportPhoto, talk: Talk, *, taken_at, phash: str) -> None:
+    """What the checks say of a photo new to this talk: its capture date against the talk's,
+    and the closest photo of another talk (never one of this talk's own reports)."""
+    row.taken_at = taken_at
+    row.date_mismatch = photo_checks.capture_date_mismatch(taken_at, talk)
+    row.phash = phash
+    row.duplicate_of = photo_checks.find_near_duplicate(phash, exclude_talk_id=talk.pk)
+    row.band0, row.band1, row.band2, row.band3 = photo_checks.bands(phash)
+
+
+def _write_new(row: ReportPhoto, talk: Talk, upload: PhotoUpload) -> None:
+    photo = upload.processed
+    row.width, row.height = photo.width, photo.height
+    row.original_format = photo.original_format
+    row.original_name = _CONTROL.sub("", upload.filename)[:200]
+    _findings(row, talk, taken_at=photo.taken_at, phash=photo.phash)
+    row.image.save("photo.jpg", ContentFile(photo.jpeg), save=False)
+    row.thumbnail.save("thumb.jpg", ContentFile(photo.thumbnail), save=False)
+
+
+def _take_over(row: ReportPhoto, talk: Talk, photo: DraftPhoto) -> None:
+    """A photo received for the draft becomes the report's: its files change hands, their
+    names from the draft's row to the report's, in the same transaction; nothing is copied."""
+    row.width, row.height = photo.width, photo.height
+    row.original_format, row.original_name = photo.original_format, photo.original_name
+    _findings(row, talk, taken_at=photo.taken_at, phash=photo.phash)
+    row.image.name, row.thumbnail.name = photo.image.name, photo.thumbnail.name
+
+
+def _carry(row: ReportPhoto, source: ReportPhoto) -> None:
+    """A photo of the returned report, kept: the new report gets a copy of its files and of
+    what the checks found when it was first sent (the same picture, for the same talk). A copy,
+    not a shared name: each submission owns its files, so nothing done to one report's photos
+    (now or by a later clean-up) can reach another's, and the returned report stays exactly as
+    it was sent."""
+    for name in ("width", "height", "original_format", "original_name", "taken_at"):
+        setattr(row, name, getattr(source, name))
+    for name in ("date_mismatch", "phash", "band0", "band1", "band2", "band3"):
+        setattr(row, name, getattr(source, name))
+    row.duplicate_of_id = source.duplicate_of_id
+    for field_name, filename in (("image", "photo.jpg"), ("thumbnail", "thumb.jpg")):
+        with private_storage.open(getattr(source, field_name).name, "rb") as handle:
+            getattr(row, field_name).save(filename, ContentFile(handle.read()), save=False)
+
+
+def _drop_draft(draft: ReportDraft, journal, *, keep=frozenset()) -> None:
+    """Delete a draft; the files of its photos go once the transaction commits, except those
+    of `keep`, which a report's rows have taken over."""
+    for photo in draft.photos.unrestricted():
+        if photo.pk not in keep:
+            journal.drop(photo.image.name)
+            journal.drop(photo.thumbnail.name)
+    draft.photos.unrestricted().delete()
+    ReportDraft.objects.unrestricted().filter(pk=draft.pk).delete()
+
+
+# Drafts -----------------------------------------------------------------------------------------
+
+
+def save_draft(
+    talk: Talk,
+    *,
+    students: int | None,
+    teachers: int | None,
+    others: int | None,
+    account: str,
+    photos: list[PhotoUpload],
+    kept: Sequence[KeptPhoto] = (),
+    acting_user,
+) -> tuple[ReportDraft, list[str]]:
+    """Save what is filled in so far as the talk's draft (one per talk): the audience and
+    account as they are, the photos received. The draft then holds exactly `kept` (edited as
+    given, each replacement in its place) and `photos`; any other photo it held goes. A photo
+    the checks refuse is left out and named in the returned messages; the rest are saved.
+    A draft is not a submission: nothing is counted, no reviewer is told."""
+    talk = Talk.objects.unrestricted().get(pk=talk.pk)
+    _check_reportable(talk)
+    _check_fields(talk, students, teachers, others, account, photos, kept, final=False)
+    _check_kept(talk, kept)
+    replacements = [entry.replacement for entry in kept if entry.replacement is not None]
+    refused = receive_photos([*replacements, *photos])
+    received = [upload for upload in photos if upload.processed is not None]
     limit = settings.LAOMO_PHOTO_MAX_COUNT
-    if not photos:
-        errors.setdefault("photos", []).append(_("请上传活动照片"))
-        return []
-    if len(photos) > limit:
-        errors.setdefault("photos", []).append(
-            _("一次最多上传{limit}张照片，本次{n}张").format(limit=limit, n=len(photos))
+    if len(kept) + len(received) > limit:
+        raise TalkError(
+            {
+                "photos": [
+                    _("一次最多上传{limit}张照片，本次{n}张").format(
+                        limit=limit, n=len(kept) + len(received)
+                    )
+                ]
+            }
         )
-        return []
-    processed = []
-    for upload in photos:
-        try:
-            processed.append(
-                (upload, photo_checks.process_photo(upload.data, filename=upload.filename))
-            )
-        except photo_checks.PhotoError as exc:
-            errors.setdefault("photos", []).append(str(exc))
-    for flag, label in (
-        ("shows_banner", _("横幅")),
-        ("shows_lecturer", _("宣讲员")),
-        ("shows_audience", _("观众")),
-    ):
-        if not any(getattr(upload, flag) for upload in photos):
-            errors.setdefault("photos", []).append(
-                _("照片中须有一张拍到{what}（请在对应照片上勾选“含{what}”）").format(what=label)
-            )
-    return processed
+    with transaction.atomic():
+        talk = Talk.objects.unrestricted().select_for_update().get(pk=talk.pk)
+        _check_reportable(talk)
+        draft, _created = ReportDraft.objects.unrestricted().get_or_create(talk=talk)
+        draft.students, draft.teachers, draft.others = students, teachers, others
+        draft.account = account.strip()
+        draft.updated_by = acting_user if getattr(acting_user, "pk", None) else None
+        draft.save()
+        held = {photo.pk: photo for photo in draft.photos.unrestricted()}
+        by_source = {photo.source_id: photo for photo in held.values() if photo.source_id}
+        stays = set()
+        with private_storage.journal() as journal:
+            position = 0
+            for entry in kept:
+                upload = entry.replacement
+                if upload is not None and upload.processed is not None:
+                    photo = _received(draft, upload)
+                elif isinstance(entry.photo, DraftPhoto):
+                    photo = held.get(entry.photo.pk)
+                    if photo is None:
+                        continue  # removed meanwhile (another tab)
+                elif entry.photo.pk in by_source:
+                    photo = by_source[entry.photo.pk]
+                else:
+                    photo = DraftPhoto(draft=draft, source=entry.photo)
+                photo.caption = entry.caption.strip()[:200]
+                photo.shows_banner = entry.shows_banner
+                photo.shows_lecturer = entry.shows_lecturer
+                photo.shows_audience = entry.shows_audience
+                photo.position = position
+                photo.save()
+                stays.add(photo.pk)
+                position += 1
+            for upload in received:
+                photo = _received(draft, upload)
+                photo.caption = upload.caption.strip()[:200]
+                photo.shows_banner = upload.shows_banner
+                photo.shows_lecturer = upload.shows_lecturer
+                photo.shows_audience = upload.shows_audience
+                photo.position = position
+                photo.save()
+                position += 1
+            for pk, photo in held.items():
+                if pk not in stays:
+                    journal.drop(photo.image.name)
+                    journal.drop(photo.thumbnail.name)
+                    DraftPhoto.objects.unrestricted().filter(pk=pk).delete()
+        record(
+            AuditEntry.Action.UPDATE,
+            actor=acting_user,
+            obj=talk,
+            data={"draft": _("保存报送草稿"), "photos": position},
+        )
+    return draft, refused
+
+
+def _received(draft: ReportDraft, upload: PhotoUpload) -> DraftPhoto:
+    processed = upload.processed
+    photo = DraftPhoto(
+        draft=draft,
+        width=processed.width,
+        height=processed.height,
+        original_format=processed.original_format,
+        original_name=_CONTROL.sub("", upload.filename)[:200],
+        taken_at=processed.taken_at,
+        phash=processed.phash,
+    )
+    photo.image.save("photo.jpg", ContentFile(processed.jpeg), save=False)
+    photo.thumbnail.save("thumb.jpg", ContentFile(processed.thumbnail), save=False)
+    return photo
+
+
+def draft_of(talk: Talk) -> ReportDraft | None:
+    return ReportDraft.objects.unrestricted().filter(talk_id=talk.pk).first()
 
 
 def _latest_report(talk: Talk) -> TalkReport | None:

@@ -41,6 +41,7 @@ urlpatterns = [
     ),
     path("photos/<int:pk>/", views.PhotoView.as_view(), name="photo"),
     path("photos/<int:pk>/thumb/", views.PhotoView.as_view(thumbnail=True), name="photo-thumb"),
+    path("photos/draft/<int:pk>/thumb/", views.DraftPhotoView.as_view(), name="draft-photo-thumb"),
     path(
         "talks/<int:pk>/reports/<int:report_pk>/consent/",
         views.ConsentView.as_view(),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import quote, urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch, Window
@@ -25,7 +26,7 @@ from laomo.core.views import ObjectListView, ScopedViewMixin
 from laomo.notices.models import Notification
 from laomo.notices.services import mark_read
 from laomo.outreach import services
-from laomo.outreach.choices import BookingStatus, Status
+from laomo.outreach.choices import BookingStatus, ReportStatus, Status
 from laomo.outreach.documents import lecturer_names
 from laomo.outreach.filters import CalendarFilterForm, TalkFilterSet
 from laomo.outreach.forms import (
@@ -36,9 +37,17 @@ from laomo.outreach.forms import (
     RespondForm,
     ReviewForm,
     TalkForm,
-    photo_formset,
+    posted_photos,
 )
-from laomo.outreach.models import Booking, ProgrammeYear, ReportPhoto, Talk, private_storage
+from laomo.outreach.models import (
+    Booking,
+    DraftPhoto,
+    ProgrammeYear,
+    ReportDraft,
+    ReportPhoto,
+    Talk,
+    private_storage,
+)
 from laomo.people.models import Person
 
 
@@ -198,6 +207,8 @@ class TalkDetailView(ScopedViewMixin, View):
                 .values_list("pk", flat=True)
             ),
             "can_consent": _can(scope, "consent", talk),
+            # Those who file the report see its draft; reviewers never do.
+            "draft": ReportDraft.objects.restrict(scope).filter(talk=talk).first(),
             "respond_form": RespondForm(),
             "reason_form": ReasonForm(),
             "review_form": ReviewForm(),
@@ -328,8 +339,36 @@ class RespondView(TalkActionView):
         return self.done(_("已婉拒，已通知组织者"))
 
 
+@dataclass
+class ShownPhoto:
+    """A photo already on the server as the report form shows it: a thumbnail, its caption and
+    marks, under the key the form sends back (see `posted_photos`)."""
+
+    key: str
+    thumbnail_url: str
+    caption: str
+    shows_banner: bool
+    shows_lecturer: bool
+    shows_audience: bool
+    name: str = ""
+
+    @classmethod
+    def of(cls, key: str, photo, thumbnail_url: str) -> ShownPhoto:
+        return cls(
+            key,
+            thumbnail_url,
+            photo.caption,
+            photo.shows_banner,
+            photo.shows_lecturer,
+            photo.shows_audience,
+            getattr(photo, "original_name", ""),
+        )
+
+
 class ReportView(TalkActionView):
-    """File the report of a talk: audience, account and photos (phones welcome)."""
+    """File the report of a talk: audience, account and photos (phones welcome). The form
+    starts from the talk's draft, or else from its returned report, so that only what was wrong
+    is done again; photos already received are never asked for twice."""
 
     action = "report"
     template_name = "outreach/report_form.html"
@@ -342,45 +381,156 @@ class ReportView(TalkActionView):
         return None
 
     def get(self, request, pk):
-        return self.show(ReportForm(), photo_formset(caption=services.default_caption(self.talk)))
+        draft = self.draft()
+        start = draft or self.returned()
+        initial = {}
+        if start is not None:
+            initial = {
+                name: getattr(start, name) for name in ("students", "teachers", "others", "account")
+            }
+        return self.show(ReportForm(initial=initial))
 
     def post(self, request, pk):
         form = ReportForm(request.POST)
-        photos = photo_formset(
-            request.POST, request.FILES, caption=services.default_caption(self.talk)
-        )
-        if form.is_valid() and photos.is_valid():
-            uploads = [upload for row in photos.forms if (upload := row.upload()) is not None]
+        posted, uploads = posted_photos(request.POST, request.FILES)
+        kept = self.kept(posted)
+        filled = form.filled()
+        if request.POST.get("action") == "draft":
             try:
-                services.submit_report(
-                    self.talk,
-                    students=form.cleaned_data["students"],
-                    teachers=form.cleaned_data["teachers"],
-                    others=form.cleaned_data["others"],
-                    account=form.cleaned_data["account"],
-                    photos=uploads,
-                    acting_user=request.user,
+                _draft, refused = services.save_draft(
+                    self.talk, **filled, photos=uploads, kept=kept, acting_user=request.user
                 )
             except services.TalkError as exc:
-                return self.show(form, photos, errors=exc.errors, status=400)
-            return self.done(_("活动资料已报送市总工会宣教部和市教育体育局，等待验收"))
-        return self.show(form, photos, status=400)
+                return self.show(form, errors=exc.errors, status=400)
+            for message in refused:
+                messages.error(request, message)
+            if form.errors:
+                messages.warning(request, _("草稿已保存，标出错误的几项未保存，请改正"))
+                return self.show(form, status=400)
+            messages.success(request, _("草稿已保存：已收到的照片不必再传，可随时回来继续填写"))
+            return HttpResponseRedirect(request.path)
+        errors: dict[str, list[str]] = {}
+        if form.is_valid():
+            try:
+                services.submit_report(
+                    self.talk, **filled, photos=uploads, kept=kept, acting_user=request.user
+                )
+            except services.TalkError as exc:
+                errors = exc.errors
+            else:
+                return self.done(_("活动资料已报送市总工会宣教部和市教育体育局，等待验收"))
+        return self.keep_received(form, filled, uploads, kept, errors)
 
-    def show(self, form, photos, errors=None, status=200):
+    def keep_received(self, form, filled, uploads, kept, errors):
+        """A submission refused for a field: the photos received with it are kept in the
+        draft, with the fields as they were, and the form comes back showing them."""
+        refused = services.receive_photos(
+            [*uploads, *(entry.replacement for entry in kept if entry.replacement)]
+        )
+        photo_errors = errors.setdefault("photos", [])
+        photo_errors += [message for message in refused if message not in photo_errors]
+        received = any(upload.processed for upload in uploads) or any(
+            entry.replacement and entry.replacement.processed for entry in kept
+        )
+        if received or kept or self.draft() is not None:
+            try:
+                services.save_draft(
+                    self.talk, **filled, photos=uploads, kept=kept, acting_user=self.request.user
+                )
+            except services.TalkError as exc:
+                for name, found in exc.errors.items():
+                    listed = errors.setdefault(name, [])
+                    listed += [message for message in found if message not in listed]
+        if not errors["photos"]:
+            del errors["photos"]
+        return self.show(form, errors=errors, status=400)
+
+    def kept(self, posted) -> list[services.KeptPhoto]:
+        """The photos already on the server that the form keeps, as the person edited them;
+        a draft's photo the form did not mention (another tab saved it) is kept as it is."""
+        scope = self.request.scope
+        draft = self.draft()
+        drafts = {}
+        if draft is not None:
+            drafts = {
+                f"d{photo.pk}": photo
+                for photo in DraftPhoto.objects.restrict(scope).filter(draft=draft)
+            }
+        returned = self.returned()
+        earlier = {}
+        if returned is not None:
+            earlier = {
+                f"r{photo.pk}": photo
+                for photo in ReportPhoto.objects.restrict(scope).filter(report=returned)
+            }
+        kept, mentioned = [], set()
+        for row in posted:
+            photo = drafts.get(row.key) or earlier.get(row.key)
+            if photo is None:
+                continue  # not this talk's, or no longer there
+            mentioned.add(row.key)
+            if row.remove and row.replacement is None:
+                continue
+            kept.append(
+                services.KeptPhoto(
+                    photo,
+                    caption=row.caption,
+                    shows_banner=row.marks["banner"],
+                    shows_lecturer=row.marks["lecturer"],
+                    shows_audience=row.marks["audience"],
+                    replacement=row.replacement,
+                )
+            )
+        kept += [
+            services.KeptPhoto.as_it_was(photo)
+            for key, photo in drafts.items()
+            if key not in mentioned
+        ]
+        return kept
+
+    def draft(self):
+        return ReportDraft.objects.restrict(self.request.scope).filter(talk=self.talk).first()
+
+    def returned(self):
+        """The talk's latest report, if it came back: the start of the resubmission."""
+        latest = self.talk.reports.unrestricted().order_by("-number").first()
+        return latest if latest is not None and latest.status == ReportStatus.RETURNED else None
+
+    def shown_photos(self, draft, returned) -> list[ShownPhoto]:
+        if draft is not None:
+            shown = []
+            for photo in draft.photos.unrestricted().order_by("position", "pk"):
+                if photo.image:
+                    url = reverse("outreach:draft-photo-thumb", args=[photo.pk])
+                else:
+                    url = reverse("outreach:photo-thumb", args=[photo.source_id])
+                shown.append(ShownPhoto.of(f"d{photo.pk}", photo, url))
+            return shown
+        if returned is not None:
+            return [
+                ShownPhoto.of(
+                    f"r{photo.pk}", photo, reverse("outreach:photo-thumb", args=[photo.pk])
+                )
+                for photo in returned.photos.unrestricted().order_by("position", "pk")
+            ]
+        return []
+
+    def show(self, form, errors=None, status=200):
+        draft, returned = self.draft(), self.returned()
+        caption = services.default_caption(self.talk)
         return render(
             self.request,
             self.template_name,
             {
                 "talk": self.talk,
                 "form": form,
-                "photos": photos,
+                "shown_photos": self.shown_photos(draft, returned),
                 "errors": errors or {},
                 "min_audience": self.talk.programme.min_audience,
-                "default_caption": services.default_caption(self.talk),
-                "returned": self.talk.reports.unrestricted()
-                .filter(status="returned")
-                .order_by("-number")
-                .first(),
+                "default_caption": caption,
+                "returned": returned,
+                "draft": draft,
+                "max_photos": settings.LAOMO_PHOTO_MAX_COUNT,
             },
             status=status,
         )
@@ -439,6 +589,22 @@ class BannerView(TalkActionView):
         from laomo.outreach.documents import BannerDocument
 
         return BannerDocument(self.talk).response()
+
+
+class DraftPhotoView(View):
+    """A draft's photo, as a thumbnail, to those who may file its talk's report."""
+
+    def get(self, request, pk):
+        photo = get_object_for_scope(DraftPhoto.objects, request.scope, pk=pk)
+        if not photo.thumbnail:
+            raise Http404
+        try:
+            handle = private_storage.open(photo.thumbnail.name, "rb")
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+        response = FileResponse(handle, content_type="image/jpeg")
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
 
 
 class PhotoView(View):

@@ -78,7 +78,10 @@ def test_the_outreach_pages_over_the_demo(demo_talks, desktop, phone):
     assert "与活动日期不符" in desktop.page.locator("#report-1").inner_text()
 
     both(desktop, phone, f"/talks/{reused.pk}/report/", "tour-report-form")
-    assert desktop.page.locator("input[type=file][accept='image/*']").count() == 3
+    # The returned report's photos, each to keep, replace or remove; and one picker for more.
+    cards = desktop.page.locator("#photo-list .lm-photo")
+    assert cards.count() == reused.reports.unrestricted().order_by("-number").first().photos.count()
+    assert desktop.page.locator("#id_photos[multiple][accept='image/*']").count() == 1
 
     both(desktop, phone, "/talks/calendar/", "tour-calendar")
     assert "本月 " in desktop.text()

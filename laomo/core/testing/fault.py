@@ -496,16 +496,13 @@ def report_form(pictures: list[bytes]) -> tuple[list, list]:
         ("teachers", "6"),
         ("others", "2"),
         ("account", "劳模讲述了岗位上的故事，同学们提问踊跃。"),
-        ("photos-TOTAL_FORMS", str(len(pictures))),
-        ("photos-INITIAL_FORMS", "0"),
-        ("photos-MIN_NUM_FORMS", "0"),
-        ("photos-MAX_NUM_FORMS", "50"),
+        ("action", "submit"),
     ]
     files = []
     for n, data in enumerate(pictures):
-        flag = "shows_banner" if n == 0 else "shows_lecturer" if n == 1 else "shows_audience"
-        fields += [(f"photos-{n}-caption", ""), (f"photos-{n}-{flag}", "on")]
-        files.append((f"photos-{n}-image", f"IMG_{n:04d}.jpg", data))
+        flag = "banner" if n == 0 else "lecturer" if n == 1 else "audience"
+        fields += [(f"new-{n}-caption", ""), (f"new-{n}-{flag}", "on")]
+        files.append(("photos", f"IMG_{n:04d}.jpg", data))
     return fields, files
 
 
@@ -539,11 +536,17 @@ def snapshot(*, private_root: Path, imports_dir: Path | None = None) -> dict:
     """Counts of what an import and a report write, and every way the photo folder and the
     database may disagree. Runs in Django, connected to the server's database."""
     from laomo.audit.models import AuditEntry
-    from laomo.outreach.models import ReportPhoto, TalkReport
+    from laomo.outreach.models import DraftPhoto, ReportPhoto, TalkReport
     from laomo.people.models import Honour, Membership, Person
 
     names: set[str] = set()
     for image, thumbnail in ReportPhoto._base_manager.values_list("image", "thumbnail"):
+        names.update((image, thumbnail))
+    # A report's draft holds the photos received for it so far (those it keeps from a returned
+    # report have no file of their own).
+    for image, thumbnail in DraftPhoto._base_manager.exclude(image="").values_list(
+        "image", "thumbnail"
+    ):
         names.update((image, thumbnail))
     on_disk = stored_files(private_root)
     truncated = sorted(

@@ -47,6 +47,8 @@ FREE_TEXT = {
     "outreach.Booking": ["reason"],
     "outreach.TalkReport": ["account", "return_reasons"],
     "outreach.ReportPhoto": ["original_name", "caption"],
+    "outreach.ReportDraft": ["account"],
+    "outreach.DraftPhoto": ["original_name", "caption"],
     "notices.Notification": ["title", "body"],
     "halfyear.HalfYearReport": ["experience", "cases", "return_reason"],
 }
@@ -59,6 +61,7 @@ NOT_FREE_TEXT = {
     "schools.School": ["code", "search_text"],
     "people.Person": ["phone", "search_text"],
     "outreach.ReportPhoto": ["original_format", "phash"],
+    "outreach.DraftPhoto": ["original_format", "phash"],
     "notices.Notification": ["kind", "url", "key"],
 }
 

@@ -327,6 +327,7 @@ def test_a_report_sent_as_multipart(world, caller, held_talk):
         "audience": 45,
         "account": "宣讲生动，师生反响热烈",
         "photo_count": 3,
+        "photo_ids": [p.pk for p in filed.photos.unrestricted().order_by("position")],
     }
     photos = list(filed.photos.unrestricted().order_by("position"))
     assert [p.caption for p in photos] == [

@@ -36,7 +36,7 @@ from laomo.outreach.choices import (
     ReportStatus,
     Status,
 )
-from laomo.outreach.models import Booking, ReportPhoto, Talk, TalkReport
+from laomo.outreach.models import Booking, ReportDraft, ReportPhoto, Talk, TalkReport
 from laomo.outreach.tests import imagefiles
 from laomo.outreach.tests.conftest import at, report
 from laomo.regions.models import Organisation
@@ -305,17 +305,14 @@ def test_a_booking_answers_only_under_its_own_talk(world, login, plan):
 
 
 def _photo_rows(photos: list[tuple[str, bytes, tuple[str, ...]]]) -> dict:
+    """New photos picked at once (`photos`), each with its own caption and marks."""
     data = {
-        "photos-TOTAL_FORMS": str(len(photos)),
-        "photos-INITIAL_FORMS": "0",
-        "photos-MIN_NUM_FORMS": "0",
-        "photos-MAX_NUM_FORMS": "50",
+        "photos": [SimpleUploadedFile(name, content, "image/jpeg") for name, content, _ in photos]
     }
-    for index, (name, content, shows) in enumerate(photos):
-        data[f"photos-{index}-image"] = SimpleUploadedFile(name, content, "image/jpeg")
-        data[f"photos-{index}-caption"] = ""
+    for index, (_name, _content, shows) in enumerate(photos):
+        data[f"new-{index}-caption"] = ""
         for what in shows:
-            data[f"photos-{index}-shows_{what}"] = "on"
+            data[f"new-{index}-{what}"] = "on"
     return data
 
 
@@ -343,7 +340,8 @@ def test_filing_a_report_with_three_photos(world, login, held_talk):
     url = reverse("outreach:talk-report", args=[held_talk.pk])
     page = client.get(url)
     assert page.status_code == 200
-    assert len(page.context["photos"].forms) == 3  # banner, lecturer, audience
+    assert page.context["shown_photos"] == []  # nothing received yet
+    assert 'name="photos" id="id_photos" multiple accept="image/*"' in page.content.decode()
     response = client.post(url, report_form(three_photos()))
     assert response.status_code == 302
     assert response["Location"] == held_talk.get_absolute_url()
@@ -367,6 +365,18 @@ def test_filing_a_report_with_three_photos(world, login, held_talk):
     assert "活动资料已报送市总工会宣教部和市教育体育局，等待验收" in detail
 
 
+def _nothing_filed_but_drafted(before, talk) -> list:
+    """A refused submission files nothing (no report, photo, notice; the talk as it was); the
+    photos it brought wait in the talk's draft, whose saving is the one audit entry."""
+    talks, bookings, reports, photos, notices, audit = _counts()
+    assert (talks, bookings, reports, photos, notices) == before[:5]
+    assert audit == before[5] + 1
+    talk.refresh_from_db()
+    assert talk.status == Status.CONFIRMED
+    draft = ReportDraft.objects.unrestricted().get(talk=talk)
+    return list(draft.photos.unrestricted().order_by("position"))
+
+
 def test_an_audience_of_29_is_refused_on_the_page(world, login, held_talk, private_media):
     client = login(world.user("county_union_a"))
     before = _counts()
@@ -375,11 +385,19 @@ def test_an_audience_of_29_is_refused_on_the_page(world, login, held_talk, priva
         report_form(three_photos(), audience=(20, 5, 4)),
     )
     assert response.status_code == 400
-    assert "观众合计29人，少于规定的30人（学生、教师、其他人员合计）" in response.content.decode()
-    assert _counts() == before
-    assert _stored_files(private_media) == []
-    held_talk.refresh_from_db()
-    assert held_talk.status == Status.CONFIRMED
+    page = response.content.decode()
+    assert "观众合计29人，少于规定的30人（学生、教师、其他人员合计）" in page
+    kept = _nothing_filed_but_drafted(before, held_talk)
+    assert [photo.original_name for photo in kept] == ["banner.jpg", "lecturer.jpg", "audience.jpg"]
+    # The form comes back with the photos shown, each as it was marked: none is asked for again.
+    shown = response.context["shown_photos"]
+    assert [(p.key, p.shows_banner, p.shows_lecturer, p.shows_audience) for p in shown] == [
+        (f"d{kept[0].pk}", True, False, False),
+        (f"d{kept[1].pk}", False, True, False),
+        (f"d{kept[2].pk}", False, False, True),
+    ]
+    assert "已收到的照片保存在下面，不必重新上传" in page
+    assert response.context["form"]["students"].value() == "20"
 
 
 def test_a_renamed_pdf_is_refused_by_its_content(world, login, held_talk, private_media):
@@ -393,8 +411,8 @@ def test_a_renamed_pdf_is_refused_by_its_content(world, login, held_talk, privat
     assert response.status_code == 400
     page = response.content.decode()
     assert "“报告.jpg”不是照片（是 PDF 文件）：只接受 JPEG、PNG 或 HEIC 格式" in page
-    assert _counts() == before
-    assert _stored_files(private_media) == []
+    kept = _nothing_filed_but_drafted(before, held_talk)
+    assert [photo.original_name for photo in kept] == ["banner.jpg", "audience.jpg"]
 
 
 def test_a_report_without_a_banner_photo_is_refused(world, login, held_talk):
@@ -406,7 +424,10 @@ def test_a_report_without_a_banner_photo_is_refused(world, login, held_talk):
     )
     assert response.status_code == 400
     assert "照片中须有一张拍到横幅" in response.content.decode()
-    assert _counts() == before
+    kept = _nothing_filed_but_drafted(before, held_talk)
+    assert [(p.shows_banner, p.shows_lecturer, p.shows_audience) for p in kept] == [
+        (False, True, True)
+    ] * 3
 
 
 @pytest.mark.parametrize("user_key", ["county_union_b", "school_b", "lecturer_a", "reviewer"])
