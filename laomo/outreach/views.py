@@ -8,7 +8,7 @@ from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch, Window
+from django.db.models import Case, Count, F, Prefetch, Sum, When, Window
 from django.db.models.functions import RowNumber
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -489,7 +489,7 @@ class CalendarView(ScopedViewMixin, View):
         talks, filters = form.narrow(
             _talks(scope).current().filter(starts_on__gte=first, starts_on__lte=last)
         )
-        by_day, totals = self.first_of_each_day(talks)
+        by_day, totals, cancelled = self.first_of_each_day(talks)
         list_url = reverse("outreach:talk-list")
         weeks = []
         for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
@@ -515,13 +515,16 @@ class CalendarView(ScopedViewMixin, View):
                 "form": form,
                 "region": form.cleaned_data.get("region"),
                 "lecturer": form.cleaned_data.get("lecturer"),
-                "count": sum(totals.values()),
+                # A cancelled talk stays on its day, struck through, but is not one of the month's.
+                "count": sum(totals.values()) - cancelled,
+                "cancelled": cancelled,
             },
         )
 
-    def first_of_each_day(self, talks) -> tuple[dict[date, list[Talk]], dict[date, int]]:
-        """Each day's first talks by start time, and how many the day has: the ids and the
-        counts in one narrow query over the month, then the shown talks whole."""
+    def first_of_each_day(self, talks) -> tuple[dict[date, list[Talk]], dict[date, int], int]:
+        """Each day's first talks by start time, how many the day has, and how many of the
+        month's were cancelled: the ids and the counts in one narrow query over the month, then
+        the shown talks whole."""
         ranked = (
             talks.annotate(
                 place_in_day=Window(
@@ -530,15 +533,20 @@ class CalendarView(ScopedViewMixin, View):
                     order_by=(F("starts_at").asc(), F("pk").asc()),
                 ),
                 day_total=Window(Count("pk"), partition_by=F("starts_on")),
+                day_cancelled=Window(
+                    Sum(Case(When(status=Status.CANCELLED, then=1), default=0)),
+                    partition_by=F("starts_on"),
+                ),
             )
             .filter(place_in_day__lte=self.DAY_LIMIT)
             .order_by()
-            .values_list("pk", "starts_on", "day_total")
+            .values_list("pk", "starts_on", "day_total", "day_cancelled")
         )
-        ids, totals = [], {}
-        for pk, day, total in ranked:
+        ids, totals, cancelled = [], {}, {}
+        for pk, day, total, day_cancelled in ranked:
             ids.append(pk)
             totals[day] = total
+            cancelled[day] = day_cancelled or 0
         shown = list(
             Talk.objects.unrestricted()  # the ids come from the scoped query above
             .filter(pk__in=ids)
@@ -549,7 +557,7 @@ class CalendarView(ScopedViewMixin, View):
         by_day: dict[date, list[Talk]] = {}
         for talk in shown:
             by_day.setdefault(talk.starts_on, []).append(talk)
-        return by_day, totals
+        return by_day, totals, sum(cancelled.values())
 
 
 def _month(text: str | None) -> date:
