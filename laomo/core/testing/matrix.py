@@ -294,6 +294,7 @@ REACH: dict[str, Reach] = {
     # lecturer of) only the talks it invited on its own (002 三(二)).
     "school_a": {
         ("school", "view"): A,
+        ("school", "own"): A,
         **_talks(
             view=AT_A,
             change=frozenset({"school_a"}),
@@ -306,6 +307,7 @@ REACH: dict[str, Reach] = {
     },
     "school_b": {
         ("school", "view"): B,
+        ("school", "own"): B,
         **_talks(view=B, report=B, create=B, consent=B),
         **_NOTICES,
     },
@@ -1078,6 +1080,8 @@ ROUTES: dict[str, Route] = {
         ),
         Route("people:group-roster", {"pk": "group"}, action="export"),
         *_pages("schools:school", "school", school_payload),
+        # 本校: a school contact's own school; nobody else has one.
+        Route("schools:my-school", kind="school", action="own"),
         Route("regions:region-list", kind="region"),
         Route("regions:region-detail", {"pk": "region"}),
         *_pages("regions:organisation", "organisation", organisation_payload),
