@@ -46,6 +46,33 @@ class DocumentError(RuntimeError):
     """A document cannot be produced on this machine (say, no Chinese font is installed)."""
 
 
+# The Debian (and Ubuntu) package that brings the fonts the PDFs are set in.
+FONT_PACKAGE = "fonts-noto-cjk"
+
+
+def chinese_font_families() -> set[str] | None:
+    """The families fontconfig has for Chinese (`fc-list :lang=zh`); None without fontconfig."""
+    try:
+        listed = subprocess.run(  # noqa: S603
+            ["fc-list", ":lang=zh", "family"],  # noqa: S607
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {name.strip() for line in listed.splitlines() for name in line.split(",") if name}
+
+
+def missing_font_message(families: Iterable[str]) -> str:
+    return _(
+        "服务器上没有可用的中文字体（需要 {families} 之一），无法生成 PDF。"
+        "请系统管理员安装字体包 {package}（Debian/Ubuntu：apt install {package}）后再试；"
+        "Word 和 Excel 文件不受影响。"
+    ).format(families="、".join(families), package=FONT_PACKAGE)
+
+
 # ---------------------------------------------------------------------------------------------
 # Small shared pieces
 
@@ -196,11 +223,7 @@ def first_installed_font(families: Iterable[str], style: str = "Bold") -> FontFi
     for family in families:
         if font := installed_font(family, style):
             return font
-    raise DocumentError(
-        _("未找到可用的中文字体（需要 {families} 之一），请安装 Noto CJK 字体").format(
-            families="、".join(families)
-        )
-    )
+    raise DocumentError(missing_font_message(families))
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,7 @@ class TalkListView(ObjectListView):
 
     def export(self, request, kind: str):
         """The 台账 (Excel) or the 图片资料 (Word, PDF) of the talks as filtered on the page."""
-        from laomo.outreach.documents import PhotoSheet, TalkLedgerExporter
+        from laomo.outreach.documents import DocumentError, PhotoSheet, TalkLedgerExporter
 
         queryset = self.get_queryset()
         data = self.filterset.form.cleaned_data if self.filterset.is_valid() else {}
@@ -86,7 +86,10 @@ class TalkListView(ObjectListView):
         else:
             title = _("{region}“劳模工匠进校园”宣讲活动图片资料").format(region=region.name)
             document = PhotoSheet(queryset, title=title, period=period)
-            response, filename = document.response(kind), document.filename(kind)
+            try:
+                response, filename = document.response(kind), document.filename(kind)
+            except DocumentError as exc:
+                return document_unavailable(request, exc, back=request.path)
         record(
             AuditEntry.Action.EXPORT,
             actor=request.user,
@@ -106,6 +109,18 @@ class TalkListView(ObjectListView):
             can_export=scope.can("talks.export"),
         )
         return context
+
+
+def document_unavailable(request, error: Exception, *, back: str) -> HttpResponse:
+    """A document this server cannot draw (no Chinese font): the reason in plain Chinese, and
+    what the administrator must do, instead of the generic error page. 503: the page is fine,
+    the server lacks something."""
+    return render(
+        request,
+        "outreach/document_unavailable.html",
+        {"message": str(error), "back": back},
+        status=503,
+    )
 
 
 def attach_lecturer_names(talks) -> None:
@@ -436,9 +451,12 @@ class BannerView(TalkActionView):
     """The banner as a print-ready PDF (a long strip, 1:10)."""
 
     def get(self, request, pk):
-        from laomo.outreach.documents import BannerDocument
+        from laomo.outreach.documents import BannerDocument, DocumentError
 
-        return BannerDocument(self.talk).response()
+        try:
+            return BannerDocument(self.talk).response()
+        except DocumentError as exc:
+            return document_unavailable(request, exc, back=self.talk.get_absolute_url())
 
 
 class PhotoView(View):
