@@ -38,7 +38,8 @@ def chinese_fonts_installed(app_configs, **kwargs):
     if families is None:
         return [
             CheckWarning(
-                "未找到 fontconfig（fc-list）：无法确认服务器上有中文字体，横幅和图片资料的 PDF 可能无法生成",
+                "未找到 fontconfig（fc-list）：无法确认服务器上有中文字体，"
+                "横幅和图片资料的 PDF 可能无法生成",
                 hint=f"安装 fontconfig 和字体包 {documents.FONT_PACKAGE}"
                 f"（Debian/Ubuntu：apt install fontconfig {documents.FONT_PACKAGE}）。",
                 id="laomo.W001",

@@ -53,7 +53,7 @@ FONT_PACKAGE = "fonts-noto-cjk"
 def chinese_font_families() -> set[str] | None:
     """The families fontconfig has for Chinese (`fc-list :lang=zh`); None without fontconfig."""
     try:
-        listed = subprocess.run(  # noqa: S603
+        listed = subprocess.run(
             ["fc-list", ":lang=zh", "family"],  # noqa: S607
             capture_output=True,
             text=True,
