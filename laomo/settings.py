@@ -363,6 +363,9 @@ LAOMO_COVERAGE_YEARS = int(os.environ.get("LAOMO_COVERAGE_YEARS", "5"))
 LAOMO_HALF_YEAR_DEADLINES = {1: (7, 10), 2: (1, 10)}
 # A lecturer with more confirmed talks than this in a year is flagged as carrying too much.
 LAOMO_LECTURER_YEARLY_LIMIT = int(os.environ.get("LAOMO_LECTURER_YEARLY_LIMIT", "12"))
+# A lecturer's two talks on one day in different counties with less time than this between them
+# bring a warning (not a refusal): the counties of a city lie one to two hours apart by road.
+LAOMO_TRAVEL_MINUTES = int(os.environ.get("LAOMO_TRAVEL_MINUTES", "120"))
 # Photos of a talk: judged by content, limited in bytes, pixels and number per report.
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("LAOMO_PRIVATE_ROOT", VAR_DIR / "private"))
 LAOMO_PHOTO_MAX_BYTES = int(os.environ.get("LAOMO_PHOTO_MAX_BYTES", 20 * 1024 * 1024))

@@ -1,6 +1,6 @@
 from django.apps import apps
-from django.utils import timezone
 
+from laomo.core.dates import cn_datetime
 from laomo.core.exporters import ListExporter
 
 
@@ -25,7 +25,7 @@ class AuditLogExporter(ListExporter):
             if entry.object_type not in labels:
                 labels[entry.object_type] = _type_label(entry.object_type)
             yield [
-                f"{timezone.localtime(entry.at):%Y-%m-%d %H:%M:%S}",
+                cn_datetime(entry.at),
                 entry.actor_name,
                 entry.ip or "",
                 entry.get_action_display(),

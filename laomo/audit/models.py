@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from laomo.core.dates import cn_datetime, cn_moment
 from laomo.core.roles import Role
 from laomo.core.scoping import ScopedModel, ScopedQuerySet
 
@@ -75,7 +76,26 @@ DETAIL_LABELS = {
     "expires": "有效期至{value}",
     "codes": "恢复码{value}个",
     "remaining": "剩余恢复码{value}个",
+    "retimed": "是否改动时间：{value}",
+    "lecturers_added": "新邀请宣讲员：{value}",
+    "report": "第{value}次报送",
+    "consent": "{value}",
 }
+
+# A key no label names yet is still shown in Chinese, never as the programme's key.
+OTHER_DETAIL = "其他：{value}"
+
+
+def detail_value(value) -> str:
+    """A value of an entry's data as text for a reader: lists joined, yes/no, Beijing times."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (list, tuple)):
+        return "、".join(detail_value(item) for item in value)
+    if value is None:
+        return ""
+    return str(cn_moment(value))
+
 
 OUTCOME_LABELS = {"success": "成功", "failure": "失败", "denied": "拒绝"}
 
@@ -147,7 +167,7 @@ class AuditEntry(ScopedModel):
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()}"
+        return f"{cn_datetime(self.at)} {self.actor_name} {self.get_action_display()}"
 
     @property
     def outcome_label(self) -> str:
@@ -161,16 +181,18 @@ class AuditEntry(ScopedModel):
             if key == "changed":
                 labels = _field_labels(self.object_type)
                 for name, (old, new) in value.items():
-                    lines.append(f"{labels.get(name, name)}：{old or '—'} → {new or '—'}")
+                    old, new = detail_value(old), detail_value(new)
+                    label = labels.get(name, "其他字段")
+                    lines.append(f"{label}：{old or '—'} → {new or '—'}")
             elif key == "honours":
                 lines.extend(value)
             elif key == "role":
                 lines.append(DETAIL_LABELS[key].format(value=dict(Role.choices).get(value, value)))
             elif key in DETAIL_LABELS:
-                if value not in ("", None):
-                    lines.append(DETAIL_LABELS[key].format(value=value))
-            else:
-                lines.append(f"{key}：{value}")
+                if value not in ("", None, []):
+                    lines.append(DETAIL_LABELS[key].format(value=detail_value(value)))
+            elif value not in ("", None, []):
+                lines.append(OTHER_DETAIL.format(value=detail_value(value)))
         return lines
 
     def save(self, *args, **kwargs):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from laomo.audit.models import MIN_RETENTION_DAYS, AuditEntry
+from laomo.core.dates import cn_datetime
 from laomo.core.requests import current_ip
 
 
@@ -92,9 +93,9 @@ def purge_expired(*, days: int | None = None, dry_run: bool = False) -> PurgeRes
         object_repr=_("审计日志"),
         data={
             "retention_days": days,
-            "before": f"{timezone.localtime(cutoff):%Y-%m-%d %H:%M}",
+            "before": cn_datetime(cutoff),
             "deleted": deleted,
-            "oldest": f"{timezone.localtime(oldest):%Y-%m-%d %H:%M}" if oldest else "",
+            "oldest": cn_datetime(oldest),
         },
     )
     return PurgeResult(cutoff, days, deleted, entry)

@@ -64,22 +64,24 @@ CITY_TOPICS = {
 }
 
 SURNAMES = "马王李张刘杨田海何周苏冯罗丁虎白"
+# Given names with the gender they are given to here: a demo person's gender is that of the
+# name, never a guess from their position in a list.
 GIVEN = [
-    "建军",
-    "秀兰",
-    "玉梅",
-    "志强",
-    "文华",
-    "海燕",
-    "国庆",
-    "红霞",
-    "永福",
-    "丽娟",
-    "学军",
-    "春花",
-    "明德",
-    "桂英",
-    "小龙",
+    ("建军", "男"),
+    ("秀兰", "女"),
+    ("玉梅", "女"),
+    ("志强", "男"),
+    ("文华", "男"),
+    ("海燕", "女"),
+    ("国庆", "男"),
+    ("红霞", "女"),
+    ("永福", "男"),
+    ("丽娟", "女"),
+    ("学军", "男"),
+    ("春花", "女"),
+    ("明德", "男"),
+    ("桂英", "女"),
+    ("小龙", "男"),
 ]
 POSTS = [
     ("{county}供电公司", "高级技师"),
@@ -162,8 +164,9 @@ def _upsert(model, defaults=None, **lookup):
 
 
 @transaction.atomic
-def seed(*, talks: bool = True) -> Seeded:
-    """Load the demo city; with `talks`, also its talks, reports and photos (some seconds)."""
+def seed(*, talks: bool = True, now=None) -> Seeded:
+    """Load the demo city; with `talks`, also its talks, reports and photos (some seconds),
+    dated from `now` (the present by default)."""
     rng = random.Random(20231012)  # noqa: S311 - repeatable demo sizes, not secrets
     province, _ = _upsert(
         Region,
@@ -258,12 +261,13 @@ def seed(*, talks: bool = True) -> Seeded:
         group.organisers.set(orgs)
         for position in range(1, 5):
             seed_index = index * 4 + position
-            name = SURNAMES[seed_index % len(SURNAMES)] + GIVEN[(seed_index * 7) % len(GIVEN)]
+            given, gender = GIVEN[(seed_index * 7) % len(GIVEN)]
+            name = SURNAMES[seed_index % len(SURNAMES)] + given
             unit, post = POSTS[(seed_index * 5) % len(POSTS)]
             honour = COUNTY_HONOURS[seed_index % len(COUNTY_HONOURS)].format(county=region.name)
             person = _person(
                 name,
-                "女" if seed_index % 3 == 0 else "男",
+                gender,
                 unit.format(county=region.name if region != zone else "开发区") + post,
                 f"139{region.code[2:6]}{seed_index:04d}",
                 region,
@@ -273,7 +277,7 @@ def seed(*, talks: bool = True) -> Seeded:
             _upsert(Membership, group=group, person=person, defaults={"position": position})
 
     logins = _logins(city, counties, zone, schools, people)
-    return Seeded(logins, seed_talks() if talks else None)
+    return Seeded(logins, seed_talks(now=now) if talks else None)
 
 
 def _person(name, gender, unit, phone, region, honours, topics) -> Person:

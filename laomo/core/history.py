@@ -7,6 +7,8 @@ from datetime import datetime
 
 from django.db import models
 
+from laomo.core.dates import cn_moment
+
 
 @dataclass
 class FieldChange:
@@ -43,6 +45,8 @@ def _value(model: type[models.Model], name: str, value) -> str:
         return str(related) if related is not None else f"#{value}"
     if isinstance(field, models.ManyToManyField):
         return "、".join(str(item) for item in value) or "—"
+    if isinstance(field, (models.DateTimeField, models.DateField)):
+        return cn_moment(value)
     return str(value)
 
 

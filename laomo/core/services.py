@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from laomo.audit.models import AuditEntry
 from laomo.audit.services import record
+from laomo.core.dates import cn_moment
 
 
 def describe(obj: models.Model, names) -> dict[str, str]:
@@ -32,7 +33,7 @@ def describe(obj: models.Model, names) -> dict[str, str]:
             value = getattr(obj, name)
             if isinstance(value, bool):
                 value = "是" if value else "否"
-            values[name] = "" if value is None else str(value)
+            values[name] = "" if value is None else str(cn_moment(value))
     return values
 
 

@@ -1,6 +1,7 @@
 """The system checks of the outreach app."""
 
 from django.core.checks import Error, register
+from django.core.checks import Warning as CheckWarning
 
 
 @register()
@@ -25,3 +26,38 @@ def private_photos_stay_private(app_configs, **kwargs):
                 )
             )
     return errors
+
+
+@register()
+def chinese_fonts_installed(app_configs, **kwargs):
+    """The banner and the photo sheet's PDF are set in a Chinese font fontconfig must find; without
+    one the site runs, but those downloads cannot be drawn."""
+    from laomo.outreach import documents
+
+    families = documents.chinese_font_families()
+    if families is None:
+        return [
+            CheckWarning(
+                "未找到 fontconfig（fc-list）：无法确认服务器上有中文字体，"
+                "横幅和图片资料的 PDF 可能无法生成",
+                hint=f"安装 fontconfig 和字体包 {documents.FONT_PACKAGE}"
+                f"（Debian/Ubuntu：apt install fontconfig {documents.FONT_PACKAGE}）。",
+                id="laomo.W001",
+            )
+        ]
+    needed = {
+        "横幅": documents.BannerDocument.FONTS,
+        "图片资料": documents.PhotoSheet.PDF_SERIF,
+    }
+    lacking = [name for name, wanted in needed.items() if not families.intersection(wanted)]
+    if not lacking:
+        return []
+    return [
+        CheckWarning(
+            "服务器上没有所需的中文字体（fc-list :lang=zh 中没有 Noto CJK 或思源字体）："
+            f"{'、'.join(lacking)}的 PDF 无法生成",
+            hint=f"安装字体包 {documents.FONT_PACKAGE}"
+            f"（Debian/Ubuntu：apt install {documents.FONT_PACKAGE}），然后重启 Laomo。",
+            id="laomo.W001",
+        )
+    ]

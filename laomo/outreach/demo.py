@@ -21,9 +21,10 @@ import zlib
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+import chinese_calendar
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models import Max
@@ -62,6 +63,19 @@ READ_AFTER = timedelta(days=5)
 
 H, C, M, S, NET = Venue.HALL, Venue.CLASSROOM, Venue.MEETING_ROOM, Venue.STUDIO, Venue.ONLINE
 
+# The statutory holidays that fall on the same date every year, for years the holiday calendar
+# does not know yet (its schedule is published each November for the next year).
+FIXED_HOLIDAYS = {(1, 1), *((5, day) for day in range(1, 6)), *((10, day) for day in range(1, 8))}
+
+
+def is_school_day(day: date) -> bool:
+    """A working day in China: no weekend, no public holiday, and a weekend day made a working
+    day in exchange for a holiday (调休) counts, as it does for schools."""
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return day.weekday() < 5 and (day.month, day.day) not in FIXED_HOLIDAYS
+
 
 @dataclass(frozen=True)
 class DemoTalk:
@@ -83,6 +97,7 @@ class DemoTalk:
     photos: int = 3
     flaw: str = ""  # WRONG_DATE, or "reused:<title>": a photo of that talk sent again
     special_name: str = ""
+    consent: bool = False  # the school (school-yz) agrees to show the accepted photos publicly
 
 
 YZ1 = "原州区第一小学"  # school-yz's school
@@ -121,7 +136,7 @@ TALKS = [
              Form.SALUTE, H, "09:30-11:00", 360, RESUBMITTED,
              reason="缺少能看清观众全景的照片，请补充一张拍到全体观众的照片后重新报送。"),
     DemoTalk(-397, "school-yz", "劳模故事会：平凡岗位上的坚守", YZ1, ("何成斌",),
-             Form.SALUTE, H, "14:30-15:30", 420, ACCEPTED),
+             Form.SALUTE, H, "14:30-15:30", 420, ACCEPTED, consent=True),
     DemoTalk(-390, "jingyuan-union", "劳动最美丽·泾源县第二小学宣讲", "泾源县第二小学",
              ("泾源县#2",), Form.CLASS_MEETING, C, "10:00-10:45", 50, ACCEPTED, photos=2),
     DemoTalk(-376, "yuanzhou-union", "劳模走进特殊教育学校", "原州区特殊教育学校", ("马国霞",),
@@ -146,7 +161,7 @@ TALKS = [
     DemoTalk(-234, "pengyang-union", "劳动教育主题班会·彭阳县第二小学", "彭阳县第二小学",
              ("彭阳县#3",), Form.CLASS_MEETING, C, "10:00-10:45", 46, ACCEPTED, photos=2),
     DemoTalk(-227, "school-yz", "劳模家长上讲台：乡村振兴的故事", YZ1, ("马金国",),
-             Form.PARENT, C, "10:10-10:50", 54, ACCEPTED),
+             Form.PARENT, C, "10:10-10:50", 54, ACCEPTED, consent=True),
     DemoTalk(-213, "city-union", "庆祝五一致敬劳模交流会", "base:固原市工人文化宫",
              ("何成斌", "马金莲"), Form.SALUTE, H, "09:30-11:30", 450, ACCEPTED,
              special_name="庆祝“五一”国际劳动节"),
@@ -320,14 +335,31 @@ class _Loader:
         return planner
 
     def window(self, spec: DemoTalk) -> tuple[datetime, datetime]:
-        day = self.today + timedelta(days=spec.day)
-        if abs(spec.day) > 3:
-            # Schools hold talks on weekdays: Saturday moves to Friday, Sunday to Monday.
-            day += {5: timedelta(days=-1), 6: timedelta(days=1)}.get(day.weekday(), timedelta())
+        day = self.day_of(spec)
         start, end = spec.hours.split("-")
         return tuple(
             timezone.make_aware(datetime.combine(day, datetime.strptime(hm, "%H:%M").time()))
             for hm in (start, end)
+        )
+
+    def day_of(self, spec: DemoTalk) -> date:
+        """`spec.day` from today, moved off weekends and public holidays to the nearest school
+        day away from today (so a past talk stays past, a coming one to come), and past a day
+        on which one of its lecturers already speaks."""
+        step = timedelta(days=1 if spec.day > 0 else -1)
+        day = self.today + timedelta(days=spec.day)
+        lecturers = [self.person(ref) for ref in spec.lecturers]
+        while not is_school_day(day) or self.busy(lecturers, day):
+            day += step
+        return day
+
+    @staticmethod
+    def busy(lecturers, day: date) -> bool:
+        return (
+            Booking.objects.unrestricted()
+            .filter(person__in=lecturers, talk__starts_on=day)
+            .exclude(talk__status=Status.CANCELLED)
+            .exists()
         )
 
     def plan_of(self, spec: DemoTalk, starts, ends, planner: User) -> services.TalkPlan:
@@ -416,6 +448,8 @@ class _Loader:
         decided_at = self.past(submitted_at + timedelta(days=2), hours=-2)
         if spec.fate == ACCEPTED:
             self.review(talk, reviewer, decided_at, accept=True)
+            if spec.consent:
+                self.consent(talk, self.past(decided_at + timedelta(days=1), hours=-1))
             return 1, len(first)
         self.review(talk, reviewer, decided_at, reasons=spec.reason)
         if spec.fate == RETURNED:
@@ -451,6 +485,14 @@ class _Loader:
             else:
                 services.return_report(report, reasons=reasons, acting_user=reviewer)
         TalkReport.objects.unrestricted().filter(pk=report.pk).update(decided_at=moment)
+
+    def consent(self, talk, moment) -> None:
+        """The hosting school agrees to show the accepted report's photos on the showcase, so
+        that the public page has something to show from the first run."""
+        report = TalkReport.objects.unrestricted().filter(talk=talk).order_by("-number").first()
+        with self.dated(moment):
+            services.record_consent(report, consent=True, acting_user=self.user("school-yz"))
+        TalkReport.objects.unrestricted().filter(pk=report.pk).update(public_consent_at=moment)
 
     # Photos ------------------------------------------------------------------------------------
 

@@ -46,6 +46,33 @@ class DocumentError(RuntimeError):
     """A document cannot be produced on this machine (say, no Chinese font is installed)."""
 
 
+# The Debian (and Ubuntu) package that brings the fonts the PDFs are set in.
+FONT_PACKAGE = "fonts-noto-cjk"
+
+
+def chinese_font_families() -> set[str] | None:
+    """The families fontconfig has for Chinese (`fc-list :lang=zh`); None without fontconfig."""
+    try:
+        listed = subprocess.run(
+            ["fc-list", ":lang=zh", "family"],  # noqa: S607
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {name.strip() for line in listed.splitlines() for name in line.split(",") if name}
+
+
+def missing_font_message(families: Iterable[str]) -> str:
+    return _(
+        "服务器上没有可用的中文字体（需要 {families} 之一），无法生成 PDF。"
+        "请系统管理员安装字体包 {package}（Debian/Ubuntu：apt install {package}）后再试；"
+        "Word 和 Excel 文件不受影响。"
+    ).format(families="、".join(families), package=FONT_PACKAGE)
+
+
 # ---------------------------------------------------------------------------------------------
 # Small shared pieces
 
@@ -196,11 +223,7 @@ def first_installed_font(families: Iterable[str], style: str = "Bold") -> FontFi
     for family in families:
         if font := installed_font(family, style):
             return font
-    raise DocumentError(
-        _("未找到可用的中文字体（需要 {families} 之一），请安装 Noto CJK 字体").format(
-            families="、".join(families)
-        )
-    )
+    raise DocumentError(missing_font_message(families))
 
 
 @dataclass(frozen=True)
@@ -445,7 +468,9 @@ class TalkLedgerExporter(ListExporter):
         "经费（元）",
         "状态",
     ]
-    column_widths = (6, 30, 12, 16, 13, 10, 26, 22, 14, 12, 8, 8, 8, 10, 22, 11, 10)
+    # Narrow enough for A4 landscape at about 70%: longer text wraps within its column.
+    column_widths = (4, 20, 8, 14, 11, 7, 14, 14, 9, 7, 5, 5, 5, 6, 14, 8, 7)
+    landscape = True
 
     def __init__(self, queryset, *, scope=None, title=None, region=None, period=None):
         super().__init__(queryset, scope=scope)
@@ -527,7 +552,7 @@ class TalkLedgerExporter(ListExporter):
                 number,
                 talk.title,
                 talk.get_level_display(),
-                date_label(starts.date()),
+                starts.date(),  # a real date, which sorts; shown as 2025年3月5日
                 f"{starts:%H:%M}—{ends:%H:%M}",
                 talk.region.name,
                 talk.place_name,
@@ -562,6 +587,22 @@ class SheetTalk:
     talk: Talk
     heading: str
     photos: list[SheetPhoto] = field(default_factory=list)
+    details: str = ""  # 宣讲员 and 观众 under the heading
+
+
+def audience_label(report: TalkReport) -> str:
+    """观众325人（学生300人、教师20人、其他5人）, leaving out a group of none."""
+    parts = [
+        _("{label}{n}人").format(label=label, n=count)
+        for label, count in (
+            (_("学生"), report.students),
+            (_("教师"), report.teachers),
+            (_("其他"), report.others),
+        )
+        if count
+    ]
+    total = _("观众{n}人").format(n=report.audience)
+    return f"{total}（{'、'.join(parts)}）" if parts else total
 
 
 def fit(width: int, height: int, box_width: float, box_height: float) -> tuple[float, float]:
@@ -606,9 +647,7 @@ class PhotoSheet:
     ):
         self.queryset = queryset
         self.period = as_period(period)
-        self.period_label = (
-            period if isinstance(period, str) else (self.period.label if self.period else "")
-        )
+        self.label_given = period if isinstance(period, str) else ""
         self.title = title or _("“劳模工匠进校园”宣讲活动图片资料")
         self.accepted_only = accepted_only
 
@@ -640,15 +679,50 @@ class PhotoSheet:
     @functools.cached_property
     def talks(self) -> list[SheetTalk]:
         groups: dict[int, SheetTalk] = {}
+        reports: dict[int, TalkReport] = {}
         for photo in self.photos():
             talk = photo.report.talk
             if talk.pk not in groups:
                 heading = " · ".join((talk.title, date_label(talk.local_date), talk.place_name))
                 groups[talk.pk] = SheetTalk(talk, heading)
+                reports[talk.pk] = photo.report
             size = self._pixel_size(photo)
             width, height = fit(*(size or (photo.width, photo.height)), *self.PHOTO_BOX_MM)
             groups[talk.pk].photos.append(SheetPhoto(photo, width, height, missing=size is None))
+        # The lecturers of all the talks in one query (the talks are the reader's already).
+        bookings: dict[int, list[tuple[str, str]]] = {}
+        for talk_id, status, name in (
+            Booking.objects.unrestricted()
+            .filter(talk_id__in=groups)
+            .order_by("id")
+            .values_list("talk_id", "status", "person__name")
+        ):
+            bookings.setdefault(talk_id, []).append((status, name))
+        for talk_id, group in groups.items():
+            names = lecturer_names(bookings.get(talk_id, []))
+            parts = [_("宣讲员：{names}").format(names=names)] if names else []
+            parts.append(audience_label(reports[talk_id]))
+            group.details = " · ".join(parts)
         return list(groups.values())
+
+    @functools.cached_property
+    def period_label(self) -> str:
+        """The period named under the title: the one asked for, its open ends (or the whole of
+        it) filled in from the first and last talk the sheet holds."""
+        if self.label_given:
+            return self.label_given
+        start, end = self.period or (None, None)
+        days = [group.talk.local_date for group in self.talks]
+        if days:
+            start, end = start or min(days), end or max(days)
+        if start is None and end is None:
+            return ""
+        return Period(start, end).label
+
+    @property
+    def full_title(self) -> str:
+        """The title with its period, as the file's own title (what a reader's list shows)."""
+        return f"{self.title}（{self.period_label}）" if self.period_label else self.title
 
     @staticmethod
     def _pixel_size(photo: ReportPhoto) -> tuple[int, int] | None:
@@ -700,7 +774,7 @@ class PhotoSheet:
         heading_style.font.size = Pt(15)
         heading_style.font.bold = False
         core = document.core_properties
-        core.title = self.title
+        core.title = self.full_title
         core.subject = self.period_label
         core.language = "zh-CN"
         core.author = core.last_modified_by = "Laomo"
@@ -732,7 +806,13 @@ class PhotoSheet:
             heading_format.page_break_before = number > 0
             heading_format.keep_with_next = True
             heading_format.space_before = Pt(12 if number == 0 else 0)
-            heading_format.space_after = Pt(8)
+            heading_format.space_after = Pt(2 if group.details else 8)
+            if group.details:
+                details = paragraph(
+                    group.details, font=self.TEXT_FONT, size=12, align=WD_ALIGN_PARAGRAPH.LEFT
+                )
+                details.paragraph_format.keep_with_next = True
+                details.paragraph_format.space_after = Pt(8)
             for item in group.photos:
                 picture = document.add_paragraph()
                 picture.alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from laomo.accounts.models import User
 from laomo.audit.models import AuditEntry
 from laomo.audit.services import record
+from laomo.core.dates import cn_date
 from laomo.core.roles import CITY_ROLES, COUNTY_ROLES, Role
 from laomo.core.scoping import Scope
 from laomo.notices.services import notify
@@ -235,31 +236,104 @@ def _describe_clash(person, talk: Talk, scope: Scope) -> str:
     )
 
 
-def _same_school_warning(talk: Talk) -> list[str]:
+def _same_school_warning(talk: Talk, scope: Scope) -> list[str]:
+    """Every other talk at the same school within 30 days either side, nearest first. A talk
+    the planner may not open is named by its date and level only."""
     if not talk.school_id:
         return []
-    recent = (
+    nearby = list(
         Talk.objects.unrestricted()
         .filter(
             school_id=talk.school_id,
-            starts_at__gte=talk.starts_at - SAME_SCHOOL_WINDOW,
-            starts_at__lt=talk.starts_at,
+            starts_at__gt=talk.starts_at - SAME_SCHOOL_WINDOW,
+            starts_at__lt=talk.starts_at + SAME_SCHOOL_WINDOW,
             archived_at__isnull=True,
         )
         .exclude(status=Status.CANCELLED)
         .exclude(pk=talk.pk)
-        .order_by("-starts_at")
-        .first()
     )
-    if recent is None:
+    if not nearby:
         return []
+    nearby.sort(key=lambda other: (abs(other.starts_at - talk.starts_at), other.starts_at))
+    visible = set(
+        Talk.objects.restrict(scope)
+        .filter(pk__in=[other.pk for other in nearby])
+        .values_list("pk", flat=True)
+    )
+    named = []
+    for other in nearby:
+        when = cn_date(other.starts_at)
+        level = other.get_level_display()
+        if other.pk in visible:
+            named.append(
+                _("{date}“{title}”（{level}）").format(date=when, title=other.title, level=level)
+            )
+        else:
+            named.append(_("{date}另有一场（{level}）").format(date=when, level=level))
     return [
-        _("提示：{school}在30天内（{date}）已有一场宣讲活动“{title}”，请注意统筹安排").format(
-            school=talk.school.name,
-            date=f"{timezone.localtime(recent.starts_at):%Y年%-m月%-d日}",
-            title=recent.title,
+        _("提示：{school}前后30天内已有{count}场宣讲活动：{talks}。请注意统筹安排").format(
+            school=talk.school.name, count=len(nearby), talks="；".join(named)
         )
     ]
+
+
+def _travel_warnings(talk: Talk, scope: Scope) -> list[str]:
+    """A lecturer with another talk the same day in another county, with less than
+    `LAOMO_TRAVEL_MINUTES` between the end of one and the start of the other, is warned about,
+    not refused: the organisers may know of a car. Online talks need no travel."""
+    if talk.place == Place.ONLINE or talk.region_id is None:
+        return []
+    travel = timedelta(minutes=settings.LAOMO_TRAVEL_MINUTES)
+    day = talk.local_date
+    others = (
+        Booking.objects.unrestricted()
+        .filter(
+            person__in=talk.bookings.unrestricted()
+            .exclude(status=BookingStatus.DECLINED)
+            .values("person"),
+            status__in=[BookingStatus.INVITED, BookingStatus.CONFIRMED],
+            talk__starts_on=day,
+            talk__archived_at__isnull=True,
+        )
+        .exclude(talk=talk)
+        .exclude(talk__status=Status.CANCELLED)
+        .exclude(talk__place=Place.ONLINE)
+        .exclude(talk__region=talk.region_id)
+        .select_related("talk", "talk__region", "person")
+        .order_by("talk__starts_at", "person__name")
+    )
+    visible = set(
+        Talk.objects.restrict(scope)
+        .filter(pk__in=[booking.talk_id for booking in others])
+        .values_list("pk", flat=True)
+    )
+    warnings = []
+    for booking in others:
+        other = booking.talk
+        gap = max(other.starts_at - talk.ends_at, talk.starts_at - other.ends_at)
+        if gap >= travel:
+            continue
+        start, end = timezone.localtime(other.starts_at), timezone.localtime(other.ends_at)
+        what = _("“{title}”").format(title=other.title) if other.pk in visible else _("另一场宣讲")
+        warnings.append(
+            _(
+                "提示：{name}同一天{start}–{end}在{county}还有{what}，"
+                "两地之间只有{minutes}分钟（建议至少{travel}分钟），请确认能否赶到"
+            ).format(
+                name=booking.person.name,
+                start=f"{start:%H:%M}",
+                end=f"{end:%H:%M}",
+                county=other.region.name,
+                what=what,
+                minutes=max(int(gap.total_seconds() // 60), 0),
+                travel=settings.LAOMO_TRAVEL_MINUTES,
+            )
+        )
+    return warnings
+
+
+def _hints(talk: Talk, scope: Scope) -> list[str]:
+    return _same_school_warning(talk, scope) + _travel_warnings(talk, scope)
 
 
 def _audit(talk: Talk, acting_user, before: str, after: str, **data) -> None:
@@ -320,7 +394,7 @@ def plan_talk(plan: TalkPlan, *, scope: Scope, acting_user) -> Outcome:
         Booking(talk=talk, person=person).save()
     record(AuditEntry.Action.CREATE, actor=acting_user, obj=talk)
     _tell_invited(talk, plan.lecturers)
-    return Outcome(talk, _same_school_warning(talk))
+    return Outcome(talk, _hints(talk, scope))
 
 
 def _talk_fields(plan: TalkPlan) -> dict:
@@ -399,7 +473,7 @@ def update_talk(talk: Talk, plan: TalkPlan, *, scope: Scope, acting_user) -> Out
     )
     _tell_invited(talk, added if not retimed else plan.lecturers)
     _settle(talk, acting_user)
-    return Outcome(talk, _same_school_warning(talk))
+    return Outcome(talk, _hints(talk, scope))
 
 
 def _settle(talk: Talk, acting_user) -> None:

@@ -9,7 +9,7 @@ from urllib.parse import quote, urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch, Window
+from django.db.models import Case, Count, F, Prefetch, Sum, When, Window
 from django.db.models.functions import RowNumber
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -81,7 +81,7 @@ class TalkListView(ObjectListView):
 
     def export(self, request, kind: str):
         """The 台账 (Excel) or the 图片资料 (Word, PDF) of the talks as filtered on the page."""
-        from laomo.outreach.documents import PhotoSheet, TalkLedgerExporter
+        from laomo.outreach.documents import DocumentError, PhotoSheet, TalkLedgerExporter
 
         queryset = self.get_queryset()
         data = self.filterset.form.cleaned_data if self.filterset.is_valid() else {}
@@ -95,7 +95,10 @@ class TalkListView(ObjectListView):
         else:
             title = _("{region}“劳模工匠进校园”宣讲活动图片资料").format(region=region.name)
             document = PhotoSheet(queryset, title=title, period=period)
-            response, filename = document.response(kind), document.filename(kind)
+            try:
+                response, filename = document.response(kind), document.filename(kind)
+            except DocumentError as exc:
+                return document_unavailable(request, exc, back=request.path)
         record(
             AuditEntry.Action.EXPORT,
             actor=request.user,
@@ -115,6 +118,18 @@ class TalkListView(ObjectListView):
             can_export=scope.can("talks.export"),
         )
         return context
+
+
+def document_unavailable(request, error: Exception, *, back: str) -> HttpResponse:
+    """A document this server cannot draw (no Chinese font): the reason in plain Chinese, and
+    what the administrator must do, instead of the generic error page. 503: the page is fine,
+    the server lacks something."""
+    return render(
+        request,
+        "outreach/document_unavailable.html",
+        {"message": str(error), "back": back},
+        status=503,
+    )
 
 
 def attach_lecturer_names(talks) -> None:
@@ -586,9 +601,12 @@ class BannerView(TalkActionView):
     """The banner as a print-ready PDF (a long strip, 1:10)."""
 
     def get(self, request, pk):
-        from laomo.outreach.documents import BannerDocument
+        from laomo.outreach.documents import BannerDocument, DocumentError
 
-        return BannerDocument(self.talk).response()
+        try:
+            return BannerDocument(self.talk).response()
+        except DocumentError as exc:
+            return document_unavailable(request, exc, back=self.talk.get_absolute_url())
 
 
 class DraftPhotoView(View):
@@ -656,7 +674,7 @@ class CalendarView(ScopedViewMixin, View):
         talks, filters = form.narrow(
             _talks(scope).current().filter(starts_on__gte=first, starts_on__lte=last)
         )
-        by_day, totals = self.first_of_each_day(talks)
+        by_day, totals, cancelled = self.first_of_each_day(talks)
         list_url = reverse("outreach:talk-list")
         weeks = []
         for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
@@ -682,13 +700,16 @@ class CalendarView(ScopedViewMixin, View):
                 "form": form,
                 "region": form.cleaned_data.get("region"),
                 "lecturer": form.cleaned_data.get("lecturer"),
-                "count": sum(totals.values()),
+                # A cancelled talk stays on its day, struck through, but is not one of the month's.
+                "count": sum(totals.values()) - cancelled,
+                "cancelled": cancelled,
             },
         )
 
-    def first_of_each_day(self, talks) -> tuple[dict[date, list[Talk]], dict[date, int]]:
-        """Each day's first talks by start time, and how many the day has: the ids and the
-        counts in one narrow query over the month, then the shown talks whole."""
+    def first_of_each_day(self, talks) -> tuple[dict[date, list[Talk]], dict[date, int], int]:
+        """Each day's first talks by start time, how many the day has, and how many of the
+        month's were cancelled: the ids and the counts in one narrow query over the month, then
+        the shown talks whole."""
         ranked = (
             talks.annotate(
                 place_in_day=Window(
@@ -697,15 +718,20 @@ class CalendarView(ScopedViewMixin, View):
                     order_by=(F("starts_at").asc(), F("pk").asc()),
                 ),
                 day_total=Window(Count("pk"), partition_by=F("starts_on")),
+                day_cancelled=Window(
+                    Sum(Case(When(status=Status.CANCELLED, then=1), default=0)),
+                    partition_by=F("starts_on"),
+                ),
             )
             .filter(place_in_day__lte=self.DAY_LIMIT)
             .order_by()
-            .values_list("pk", "starts_on", "day_total")
+            .values_list("pk", "starts_on", "day_total", "day_cancelled")
         )
-        ids, totals = [], {}
-        for pk, day, total in ranked:
+        ids, totals, cancelled = [], {}, {}
+        for pk, day, total, day_cancelled in ranked:
             ids.append(pk)
             totals[day] = total
+            cancelled[day] = day_cancelled or 0
         shown = list(
             Talk.objects.unrestricted()  # the ids come from the scoped query above
             .filter(pk__in=ids)
@@ -716,7 +742,7 @@ class CalendarView(ScopedViewMixin, View):
         by_day: dict[date, list[Talk]] = {}
         for talk in shown:
             by_day.setdefault(talk.starts_on, []).append(talk)
-        return by_day, totals
+        return by_day, totals, sum(cancelled.values())
 
 
 def _month(text: str | None) -> date:

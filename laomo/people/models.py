@@ -31,6 +31,17 @@ class PersonQuerySet(RegistryQuerySet):
             return self.none()
         return self.filter(scope.region_q())
 
+    def for_open(self, scope):
+        """Whose profile `scope` may open: those it may view, and for an official also those it
+        may invite (a county, the members of the city's groups), so that it can choose among
+        them. Opening shows no more than a view does: the phone stays masked, and a full number
+        is revealed (and recorded) only for those in the official's own region."""
+        seen = self.for_view(scope)
+        if not scope.is_official or not scope.can("people.view"):
+            return seen
+        invitable = self.for_invite(scope).order_by().values("pk")
+        return self.filter(pk__in=seen.order_by().values("pk").union(invitable, all=True))
+
     def for_invite(self, scope):
         """Whom `scope` may book for a talk: officials, the active people of their region; a
         county, also the members of the city's lecture groups; a school, the active members of

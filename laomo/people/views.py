@@ -58,20 +58,23 @@ class PersonListView(ObjectListView):
 class PersonDetailView(ObjectDetailView):
     model = Person
     permission = "people.view"
+    action = "open"  # a county also opens the city's lecturers it may invite
     template_name = "people/person_detail.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         person = self.object
         scope = self.request.scope
+        in_view = self.scoped(VIEW).filter(pk=person.pk).exists()
         context.update(
+            in_view=in_view,
             honours=person.honours.all(),
             memberships=Membership.objects.filter(
                 person=person,
                 group__in=LectureGroup.objects.restrict(scope),
             ).select_related("group", "group__region"),
             is_self=scope.person_id == person.pk,
-            can_reveal=scope.can("people.reveal_phone"),
+            can_reveal=in_view and scope.can("people.reveal_phone"),
         )
         return context
 

@@ -16,6 +16,7 @@ SLUGS = {
     "劳模工匠": "people",
     "宣讲团": "groups",
     "学校": "schools",
+    "本校": "my-school",
     "组织机构": "organisations",
     "行政区划": "regions",
     "导入花名册": "import",
@@ -94,10 +95,11 @@ ROLES = {
     "yuanzhou-edu": county("原州区", "西吉县", people=["马金国"], home="原州区教育体育局"),
     "xiji-union": county("西吉县", "原州区", people=["杨海燕"], home="西吉县总工会"),
     "school-yz": Expect(
-        menu=["宣讲活动", "活动日历", "学校"],
+        # 本校 in place of the registry's school list: the school and the talks held there.
+        menu=["宣讲活动", "活动日历", "本校"],
         home=["原州区第一小学联络人", "学校", "1"],
-        shows={"学校": ["原州区第一小学", "共 1 条"]},
-        hides={"学校": ["原州区第二小学", "西吉县", "新增学校"]},
+        shows={"本校": ["原州区第一小学", "在本校举办的宣讲活动", "邀请劳模工匠"]},
+        hides={"本校": ["原州区第二小学", "西吉县", "新增学校"]},
     ),
     "lecturer-hcb": Expect(
         menu=["宣讲活动", "活动日历", "我的日程", "我的统计", "我的档案", "宣讲团"],

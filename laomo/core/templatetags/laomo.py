@@ -1,10 +1,10 @@
 """Template helpers: form fields with Bootstrap classes, Chinese dates, query strings."""
 
 from django import forms, template
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from laomo.core import dates
 from laomo.core.widgets import SELECTED, text_html
 
 register = template.Library()
@@ -12,20 +12,14 @@ register = template.Library()
 
 @register.filter
 def cn_date(value) -> str:
-    """2025年3月5日, as people write dates."""
-    if not value:
-        return ""
-    if hasattr(value, "hour") and timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return f"{value.year}年{value.month}月{value.day}日"
+    """2025年3月5日, as people write dates (a date-time gives its Beijing date)."""
+    return dates.cn_date(value)
 
 
 @register.filter
 def cn_datetime(value) -> str:
-    if not value:
-        return ""
-    value = timezone.localtime(value)
-    return f"{value.year}年{value.month}月{value.day}日 {value:%H:%M}"
+    """2025年3月5日 14:30, in Beijing time."""
+    return dates.cn_datetime(value)
 
 
 def _joined(parts) -> str:

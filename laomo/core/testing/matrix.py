@@ -149,6 +149,8 @@ def _official(places: frozenset[str], *, schools: bool, organisations: bool) -> 
 
     return {
         ("person", "view"): places,
+        # Officials also open the profiles of the city's lecturers, whom every county may invite.
+        ("person", "open"): places | CITY,
         ("person", "change"): places,
         ("person", "archive"): places,
         ("person", "create"): places,
@@ -294,6 +296,7 @@ REACH: dict[str, Reach] = {
     # lecturer of) only the talks it invited on its own (002 三(二)).
     "school_a": {
         ("school", "view"): A,
+        ("school", "own"): A,
         **_talks(
             view=AT_A,
             change=frozenset({"school_a"}),
@@ -306,12 +309,14 @@ REACH: dict[str, Reach] = {
     },
     "school_b": {
         ("school", "view"): B,
+        ("school", "own"): B,
         **_talks(view=B, report=B, create=B, consent=B),
         **_NOTICES,
     },
     # Lecturer A is booked for county A's talk and for school A's own invitation.
     "lecturer_a": {
         ("person", "view"): A,
+        ("person", "open"): A,
         ("person", "change"): A,
         ("person", "own"): A,
         ("group", "view"): A,
@@ -792,12 +797,19 @@ class Route:
         return {"GET": self.get, "POST": self.post, "PUT": self.put}[method]
 
 
-def _pages(prefix: str, kind: str, payload: Payload, *, archive_action: str = "change"):
+def _pages(
+    prefix: str,
+    kind: str,
+    payload: Payload,
+    *,
+    archive_action: str = "change",
+    detail_action: str = "view",
+):
     pk = {"pk": kind}
     return [
         Route(f"{prefix}-list", kind=kind),
         Route(f"{prefix}-create", kind=kind, action="create", post=302, payload=payload),
-        Route(f"{prefix}-detail", pk),
+        Route(f"{prefix}-detail", pk, action=detail_action),
         Route(f"{prefix}-edit", pk, action="change", post=302, payload=payload),
         Route(f"{prefix}-archive", pk, action=archive_action, get=None, post=302),
         Route(
@@ -1057,7 +1069,15 @@ ROUTES: dict[str, Route] = {
             payload=second_factor_reset_payload,
             changes=False,
         ),
-        *_pages("people:person", "person", person_payload, archive_action="archive"),
+        # A person's page opens for those who may see the person, and for a county also for the
+        # city's lecturers it may invite (their phone masked, no reveal, no history).
+        *_pages(
+            "people:person",
+            "person",
+            person_payload,
+            archive_action="archive",
+            detail_action="open",
+        ),
         Route("people:person-phone", {"pk": "person"}, action="reveal", get=None, post=200),
         # An empty upload: the form answers 400 with its errors, and nothing is imported.
         Route("people:roster-import", kind="roster", action="import", post=400, changes=False),
@@ -1080,6 +1100,8 @@ ROUTES: dict[str, Route] = {
         ),
         Route("people:group-roster", {"pk": "group"}, action="export"),
         *_pages("schools:school", "school", school_payload),
+        # 本校: a school contact's own school; nobody else has one.
+        Route("schools:my-school", kind="school", action="own"),
         Route("regions:region-list", kind="region"),
         Route("regions:region-detail", {"pk": "region"}),
         *_pages("regions:organisation", "organisation", organisation_payload),

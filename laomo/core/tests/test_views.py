@@ -579,3 +579,43 @@ def test_roster_export_is_audited_against_the_group(world, login):
     assert entry.data["rows"] == 1
     history = client.get(reverse("people:group-history", args=[world.a.group.pk]))
     assert "导出" in history.content.decode()
+
+
+# A county opens the city's lecturers it may invite ---------------------------------------------
+
+
+def test_a_county_opens_a_city_lecturer_it_may_invite_with_the_phone_masked(fx, login):
+    world = fx.world
+    client = login(world.user("county_union_a"))
+    lecturer = world.city_person  # a member of the city's lecture group
+    response = client.get(reverse("people:person-detail", args=[lecturer.pk]))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert lecturer.name in content
+    assert lecturer.masked_phone in content
+    assert lecturer.phone not in content
+    # No reveal and no history for a lecturer outside the county: those stay the city's.
+    assert reverse("people:person-phone", args=[lecturer.pk]) not in content
+    assert reverse("people:person-history", args=[lecturer.pk]) not in content
+    assert client.post(reverse("people:person-phone", args=[lecturer.pk])).status_code == 404
+    assert client.get(reverse("people:person-history", args=[lecturer.pk])).status_code == 404
+    assert not AuditEntry.objects.unrestricted().filter(action="reveal_phone").exists()
+
+
+def test_a_county_still_cannot_open_other_counties_or_uninvitable_city_people(fx, login):
+    world = fx.world
+    client = login(world.user("county_union_a"))
+    outside_groups = PersonFactory(name="市直无团", region=world.city, phone="13700000001")
+    for person in (world.b.person, outside_groups):
+        response = client.get(reverse("people:person-detail", args=[person.pk]))
+        assert response.status_code == 404
+        assert person.name.encode() not in response.content
+    # Nor a city lecturer no longer available to be invited.
+    world.city_person.active = False
+    world.city_person.save()
+    assert (
+        client.get(reverse("people:person-detail", args=[world.city_person.pk])).status_code == 404
+    )
+    # A school contact opens no profile at all.
+    school = login(world.user("school_a"))
+    assert school.get(reverse("people:person-detail", args=[world.a.person.pk])).status_code == 404

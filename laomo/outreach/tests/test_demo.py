@@ -4,8 +4,11 @@ nothing."""
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime, timedelta
 from itertools import pairwise
+from zoneinfo import ZoneInfo
 
+import chinese_calendar
 import pytest
 from django.db.models import Count
 
@@ -30,7 +33,8 @@ def counts() -> dict[str, object]:
 
 
 def test_no_lecturer_is_booked_twice_in_three_days():
-    """Talks move by a day at most (off the weekend), so this keeps every lecturer free."""
+    """Talks planned days apart: moved off weekends and holidays, they also skip a day on which
+    their lecturer already speaks (see `_Loader.day_of`)."""
     days = defaultdict(list)
     for spec in TALKS:
         for lecturer in spec.lecturers:
@@ -42,16 +46,21 @@ def test_no_lecturer_is_booked_twice_in_three_days():
     assert len({spec.title for spec in TALKS}) == len(TALKS), "a title names one demo talk"
 
 
-def test_seeding_twice_gives_the_same_data_with_every_status(db):
+# A Wednesday from which seven of the demo's school talks, counted in days, would fall on a
+# weekday public holiday (清明、五一、国庆、元旦 …): they must move to school days.
+NOW = datetime(2026, 5, 13, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def test_seeding_twice_gives_the_same_data_with_every_status(db, client):
     """(One test: loading the talks takes seconds.)"""
-    seeded = demo.seed()
+    seeded = demo.seed(now=NOW)
     summary = seeded.talks
     assert summary is not None
     assert not summary.skipped, summary.skipped
     assert summary.added == len(TALKS)
     first = counts()
 
-    again = demo.seed()
+    again = demo.seed(now=NOW)
     assert again.talks.added == again.talks.reports == again.talks.photos == 0
     assert counts() == first
     assert str(again.talks).startswith(f"演示宣讲活动共{len(TALKS)}场")
@@ -73,6 +82,67 @@ def test_seeding_twice_gives_the_same_data_with_every_status(db):
     }
     assert 40 <= first["demo talks"] <= 60
     shows_what_the_checks_and_reminders_are_for()
+    holds_school_talks_on_school_days_only()
+    shows_something_on_the_public_showcase(client)
+
+
+def holds_school_talks_on_school_days_only():
+    talks = Talk.objects.unrestricted().filter(is_demo=True, place=Place.SCHOOL)
+    days = {talk.title: talk.local_date for talk in talks}
+    assert len(days) > 30
+    off = {title: day for title, day in days.items() if not chinese_calendar.is_workday(day)}
+    assert off == {}
+    # Counted from NOW, these fell on holidays (not weekends): the rule was needed, and held.
+    today = NOW.date()
+    on_holiday = {
+        spec.title: today + timedelta(days=spec.day)
+        for spec in TALKS
+        if spec.title in days
+        and (today + timedelta(days=spec.day)).weekday() < 5
+        and chinese_calendar.is_holiday(today + timedelta(days=spec.day))
+    }
+    assert len(on_holiday) >= 5
+    assert all(days[title] != holiday for title, holiday in on_holiday.items())
+
+
+def shows_something_on_the_public_showcase(client):
+    response = client.get("/showcase/")
+    assert response.status_code == 200
+    shown = list(response.context["talks"])
+    assert shown, "a fresh demo has something on the public showcase"
+    for talk in shown:
+        assert talk.accepted
+        assert any(report.shown_photos for report in talk.accepted)
+        assert all(
+            report.public_consent_at
+            for report in talk.reports.unrestricted().filter(status=ReportStatus.ACCEPTED)
+        )
+    photo = next(p for talk in shown for report in talk.accepted for p in report.shown_photos)
+    assert client.get(f"/showcase/photos/{photo.pk}/").status_code == 200
+
+
+def test_demo_genders_fit_the_names(db):
+    """Each demo person's gender is given with the name; women's given names here end in
+    characters like 兰、梅、燕、霞、娟、花、英、玲、莲."""
+    from laomo.people.models import Person
+
+    demo.seed(talks=False)
+    people = list(Person.objects.unrestricted().filter(is_demo=True))
+    assert len(people) > 30
+    feminine = set("兰梅燕霞娟花英玲莲")
+    wrong = [
+        (person.name, person.gender)
+        for person in people
+        if person.gender != ("女" if person.name[-1] in feminine else "男")
+    ]
+    assert wrong == []
+    # The city's roster as printed in the implementation plan (002, 附件).
+    roster = dict(
+        Person.objects.unrestricted()
+        .filter(name__in=["何成斌", "张小玲", "马国霞", "马金莲", "李强"])
+        .values_list("name", "gender")
+    )
+    assert roster == {"何成斌": "男", "张小玲": "女", "马国霞": "女", "马金莲": "女", "李强": "男"}
 
 
 def shows_what_the_checks_and_reminders_are_for():

@@ -22,6 +22,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from PIL import Image, ImageChops, ImageDraw
 
+from laomo.core.exporters import print_scale
 from laomo.core.scoping import Scope, enforcing_scopes
 from laomo.core.testing.factories import OrganisationFactory, PersonFactory, SchoolFactory
 from laomo.outreach.choices import (
@@ -379,7 +380,7 @@ def test_ledger_lists_the_period_in_date_order_with_totals(world, ledger_talks):
         1,
         "开学第一课",
         "县级统筹",
-        "2025年3月1日",
+        datetime(2025, 3, 1),  # a real date
         "14:30—16:00",
         "西吉县",
         "西吉县第一小学",
@@ -398,7 +399,7 @@ def test_ledger_lists_the_period_in_date_order_with_totals(world, ledger_talks):
         2,
         "致敬劳模交流会",
         "市级统筹",
-        "2025年3月5日",
+        datetime(2025, 3, 5),  # a real date
         "09:00—10:30",
         "原州区",
         "原州区第一小学",
@@ -416,7 +417,7 @@ def test_ledger_lists_the_period_in_date_order_with_totals(world, ledger_talks):
     assert rows[4][1:10] == [
         "劳模家长上讲台",
         "学校自行邀请",
-        "2025年4月1日",
+        datetime(2025, 4, 1),  # a real date
         "10:00—11:30",
         "原州区",
         "原州区第一中学",
@@ -443,6 +444,33 @@ def test_ledger_lists_the_period_in_date_order_with_totals(world, ledger_talks):
     assert len(rows) == 7
     assert exporter.talk_count == exporter.row_count == 4
     assert exporter.filename == "固原市宣讲活动台账_20250101-20250630.xlsx"
+
+
+def test_ledger_prints_on_a4_landscape_with_title_and_header_on_every_page(world, ledger_talks):
+    scope = Scope.for_user(world.user("city_union"))
+    exporter = TalkLedgerExporter(Talk.objects.restrict(scope), scope=scope, period=HALF_YEAR)
+    sheet = openpyxl.load_workbook(io.BytesIO(exporter.render())).worksheets[0]
+    assert sheet.page_setup.orientation == "landscape"
+    assert int(sheet.page_setup.paperSize) == 9  # A4
+    # Scaled so that every column fits the page's width (not "fit to one page", which
+    # LibreOffice and WPS read as shrinking the whole ledger onto a single sheet).
+    assert (
+        not sheet.sheet_properties.pageSetUpPr or not sheet.sheet_properties.pageSetUpPr.fitToPage
+    )
+    assert int(sheet.page_setup.scale) == print_scale(
+        TalkLedgerExporter.column_widths, 297 - 0.8 * 25.4
+    )
+    assert 50 <= int(sheet.page_setup.scale) < 100
+    # A row whose text wraps is as high as its lines (LibreOffice would print it over the next).
+    assert (sheet.row_dimensions[3].height or 0) > 15
+    assert sheet.print_title_rows == "$1:$2"  # the title and the header repeat on each page
+    assert sheet["A1"].value.startswith("固原市“劳模工匠进校园”宣讲活动台账")
+    # The date column holds dates, which sort, shown in Chinese.
+    dates = [sheet.cell(row=row, column=4) for row in range(3, 7)]
+    assert all(cell.is_date for cell in dates)
+    assert [cell.value for cell in dates] == sorted(cell.value for cell in dates)
+    assert dates[0].number_format == 'yyyy"年"m"月"d"日"'
+    assert "&P" in sheet.oddFooter.center.text
 
 
 def test_ledger_of_a_county_holds_only_its_talks(world, ledger_talks):
@@ -530,8 +558,16 @@ def test_ledger_keeps_formula_like_text_as_text(world):
 def sheet_talks(world, private_root):
     """Two talks with accepted reports (four photos of three shapes), one whose report awaits
     review, and one accepted outside the period."""
-    first = make_talk(world, "致敬劳模交流会", at(3, 5))
-    report = make_report(first, number=2)
+    first = make_talk(
+        world,
+        "致敬劳模交流会",
+        at(3, 5),
+        lecturers=[
+            (world.city_person, BookingStatus.CONFIRMED),
+            (world.a.person, BookingStatus.DECLINED),
+        ],
+    )
+    report = make_report(first, number=2, students=300, teachers=20, others=5)
     make_photo(
         report,
         "2025年3月5日，市总工会、市教育体育局在原州区第一小学举办致敬劳模交流会，何成斌作宣讲",
@@ -554,9 +590,16 @@ def sheet_talks(world, private_root):
     )
     make_report(first, number=1, status=ReportStatus.RETURNED)
 
-    second = make_talk(world, "开学第一课", at(3, 1), side=world.b, level=Level.COUNTY)
+    second = make_talk(
+        world,
+        "开学第一课",
+        at(3, 1),
+        side=world.b,
+        level=Level.COUNTY,
+        lecturers=[(world.b.person, BookingStatus.CONFIRMED)],
+    )
     make_photo(
-        make_report(second),
+        make_report(second, students=40, teachers=3),
         "2025年3月1日，西吉县总工会在西吉县第一小学举办开学第一课",
         size=(1000, 750),
         colour=(160, 100, 180),
@@ -580,6 +623,11 @@ HEADINGS = [
     "开学第一课 · 2025年3月1日 · 西吉县第一小学",
     "致敬劳模交流会 · 2025年3月5日 · 原州区第一小学",
 ]
+# Under each heading, who spoke and to whom (a declined lecturer is not named).
+DETAILS = [
+    "宣讲员：西劳模 · 观众43人（学生40人、教师3人）",
+    "宣讲员：何成斌 · 观众325人（学生300人、教师20人、其他5人）",
+]
 
 
 def flat(text: str) -> str:
@@ -597,10 +645,12 @@ def test_photo_sheet_takes_accepted_reports_of_the_period(
         TalkReport.objects.restrict(scope),
         ReportPhoto.objects.restrict(scope),
     ):
-        with enforcing_scopes(), django_assert_num_queries(1):
+        # The photos with their talks and reports, then the lecturers of all the talks.
+        with enforcing_scopes(), django_assert_num_queries(2):
             sheet = PhotoSheet(queryset, title="图片资料", period=HALF_YEAR)
             groups = sheet.talks
         assert [group.heading for group in groups] == HEADINGS
+        assert [group.details for group in groups] == DETAILS
         assert [item.photo.caption for group in groups for item in group.photos] == CAPTIONS
     everything = PhotoSheet(Talk.objects.all(), title="图片资料", accepted_only=False).talks
     assert len(everything) == 4
@@ -626,6 +676,8 @@ def test_photo_sheet_as_word(world, sheet_talks):
     assert texts[0] == "固原市“劳模工匠进校园”宣讲活动图片资料"
     assert texts[1] == "（2025年1月1日—2025年6月30日）"
     assert [t for t in texts if t in HEADINGS] == HEADINGS
+    assert [t for t in texts if t in DETAILS] == DETAILS
+    assert texts.index(DETAILS[0]) == texts.index(HEADINGS[0]) + 1
     assert [t for t in texts if t in CAPTIONS] == CAPTIONS
     assert "待验收照片说明" not in texts
     assert "七月照片说明" not in texts
@@ -648,7 +700,9 @@ def test_photo_sheet_as_word(world, sheet_talks):
                 fonts = run_._r.rPr.rFonts
                 assert fonts.get(qn("w:eastAsia")) in {"仿宋", "宋体", "黑体"}
                 assert run_.font.name == fonts.get(qn("w:eastAsia"))
-    assert document.core_properties.title == sheet.title
+    assert document.core_properties.title == (
+        "固原市“劳模工匠进校园”宣讲活动图片资料（2025年1月1日—2025年6月30日）"
+    )
 
 
 def test_photo_sheet_as_pdf(world, sheet_talks, tmp_path):
@@ -658,9 +712,10 @@ def test_photo_sheet_as_pdf(world, sheet_talks, tmp_path):
 
     info = pdf_info(pdf)
     assert page_size_mm(info) == (210.0, 297.0)
-    assert info["Title"] == sheet.title
+    assert info["Title"] == sheet.full_title
+    assert sheet.full_title.endswith("（2025年1月1日—2025年6月30日）")
     text = flat(pdf_text(pdf))
-    for line in [*HEADINGS, *CAPTIONS]:
+    for line in [*HEADINGS, *DETAILS, *CAPTIONS]:
         assert flat(line) in text
     assert "待验收照片说明" not in text
     images = run(need("pdfimages"), "-list", str(pdf)).splitlines()[2:]
@@ -693,6 +748,16 @@ def test_captions_are_text_not_markup(world, private_root, tmp_path):
     assert '<img src="http://example.com/t.png">说明' in text
     assert "<b>宣讲</b>" in text
     assert len(run(need("pdfimages"), "-list", str(pdf)).splitlines()[2:]) == 1
+
+
+def test_a_photo_sheet_without_dates_names_the_span_of_its_talks(world, sheet_talks):
+    # As from the talk list with no dates chosen: the period is that of the talks it holds.
+    sheet = PhotoSheet(Talk.objects.all(), title=SHEET_TITLE, period=(None, None))
+    assert sheet.period_label == "2025年3月1日—2025年7月2日"
+    assert sheet.full_title == f"{SHEET_TITLE}（2025年3月1日—2025年7月2日）"
+    since = PhotoSheet(Talk.objects.all(), title=SHEET_TITLE, period=(date(2025, 3, 2), None))
+    assert since.period_label == "2025年3月2日—2025年7月2日"
+    assert sheet.filename("docx") == f"{SHEET_TITLE}_2025年3月1日—2025年7月2日.docx"
 
 
 def test_an_empty_photo_sheet_says_so(world, private_root, tmp_path):

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from laomo.audit.models import AuditEntry
+from laomo.core.dates import cn_date
 from laomo.core.scoping import CHANGE, Scope
 from laomo.core.testing.factories import OrganisationFactory, PersonFactory, SchoolFactory
 from laomo.notices.models import Notification
@@ -139,6 +140,61 @@ def test_a_school_with_a_talk_in_the_last_30_days_is_warned_not_refused(world, p
     assert "30天内" in outcome.warnings[0]
     far = plan(world.user("county_union_a"), lecturers=[person], days=60)
     assert far.warnings == []
+
+
+def test_the_same_school_hint_names_every_talk_within_30_days_nearest_first(world, plan):
+    county = world.user("county_union_a")
+    people = [PersonFactory(region=world.a.region, name=f"宣讲员{n}") for n in range(4)]
+    plan(county, title="二十天前", lecturers=[people[0]], days=-10)
+    plan(county, title="十二天后", lecturers=[people[1]], days=22)
+    plan(county, title="三天前", lecturers=[people[2]], days=7)
+    plan(county, title="太远了", lecturers=[people[2]], days=-25)
+    plan(world.user("school_a"), title="学校自己请的", lecturers=[world.city_person], days=12)
+    outcome = plan(county, lecturers=[people[3]], days=10)
+    assert outcome.talk.pk
+    assert len(outcome.warnings) == 1
+    hint = outcome.warnings[0]
+    assert "前后30天内已有4场" in hint
+    names = ["学校自己请的", "三天前", "十二天后", "二十天前"]
+    assert [hint.index(name) for name in names] == sorted(hint.index(name) for name in names)
+    assert "太远了" not in hint
+    assert f"{cn_date(at(7))}“三天前”（县级统筹）" in hint
+    assert "“学校自己请的”（学校自行邀请）" in hint
+
+
+def test_a_same_day_talk_in_another_county_without_travel_time_is_warned_not_refused(
+    world, plan, settings
+):
+    settings.LAOMO_TRAVEL_MINUTES = 120
+    city = world.user("city_union")
+    lecturer = world.city_person
+    plan(city, title="西吉上午场", lecturers=[lecturer], school=world.b.school, hours=(9, 11))
+    tight = plan(
+        city, title="原州下午场", lecturers=[lecturer], school=world.a.school, hours=(12, 14)
+    )
+    assert tight.talk.pk
+    travel = [w for w in tight.warnings if "赶到" in w]
+    assert len(travel) == 1
+    assert "何成斌" in travel[0]
+    assert "西吉县" in travel[0]
+    assert "“西吉上午场”" in travel[0]
+    assert "60分钟" in travel[0]
+
+    # Enough time between them, or the same county: no warning.
+    roomy = plan(
+        city, title="原州晚场", lecturers=[lecturer], school=world.a.school, hours=(16, 17)
+    )
+    assert not [w for w in roomy.warnings if "赶到" in w]
+    near = plan(
+        city, title="原州另一所", lecturers=[lecturer], school=world.a.other_school, hours=(14, 15)
+    )
+    assert not [w for w in near.warnings if "赶到" in w]
+    # Another day: nothing.
+    other_day = plan(city, lecturers=[lecturer], school=world.a.school, days=11, hours=(12, 13))
+    assert not [w for w in other_day.warnings if "赶到" in w]
+    # The overlap refusal stays.
+    with pytest.raises(services.TalkError):
+        plan(city, lecturers=[lecturer], school=world.a.school, hours=(10, 12))
 
 
 # The banner (四(六)) ------------------------------------------------------------------------

@@ -798,6 +798,28 @@ def test_a_busy_day_shows_its_first_talks_and_links_to_them_all(world, login, mo
     assert ([talk.title for talk in quiet.talks], quiet.more) == (["次日"], 0)
 
 
+def test_a_cancelled_talk_shows_as_cancelled_and_is_not_counted(world, login, monkeypatch):
+    from laomo.outreach.views import CalendarView
+
+    monkeypatch.setattr(CalendarView, "DAY_LIMIT", 2)
+    day = imagefiles.local(2026, 6, 10).date()
+    _talk_at(world, world.a, "照常", imagefiles.local(2026, 6, 10, 9))
+    _talk_at(world, world.a, "取消了", imagefiles.local(2026, 6, 10, 10), status=Status.CANCELLED)
+    # Beyond the day's limit: not shown, but its cancellation still leaves the month's total.
+    _talk_at(world, world.a, "也取消了", imagefiles.local(2026, 6, 10, 11), status=Status.CANCELLED)
+    _talk_at(world, world.a, "次日", imagefiles.local(2026, 6, 11, 9))
+    response = login(world.user("county_union_a")).get("/talks/calendar/?month=2026-06")
+    cell = _calendar_day(response, day)
+    assert [talk.title for talk in cell.talks] == ["照常", "取消了"]
+    assert response.context["count"] == 2
+    content = response.content.decode()
+    assert "本月 2 场（另有 2 场已取消，不计入）" in content
+    cancelled = next(talk for talk in cell.talks if talk.title == "取消了")
+    link = content.split(f'href="{cancelled.get_absolute_url()}"')[1].split("</a>")[0]
+    assert "lm-cal-cancelled" in content.split(f'href="{cancelled.get_absolute_url()}"')[0][-120:]
+    assert "已取消" in link
+
+
 def test_the_calendar_filters_by_lecturer_and_refuses_one_outside_the_scope(world, login, plan):
     booked = plan(world.user("county_union_a"), lecturers=[world.a.person]).talk
     other = plan(world.user("county_union_a"), lecturers=[world.city_person], hours=(14, 15)).talk
