@@ -42,7 +42,7 @@ def chinese_fonts_installed(app_configs, **kwargs):
                 "横幅和图片资料的 PDF 可能无法生成",
                 hint=f"安装 fontconfig 和字体包 {documents.FONT_PACKAGE}"
                 f"（Debian/Ubuntu：apt install fontconfig {documents.FONT_PACKAGE}）。",
-                id="laomo.W001",
+                id="laomo.W003",
             )
         ]
     needed = {
@@ -58,6 +58,6 @@ def chinese_fonts_installed(app_configs, **kwargs):
             f"{'、'.join(lacking)}的 PDF 无法生成",
             hint=f"安装字体包 {documents.FONT_PACKAGE}"
             f"（Debian/Ubuntu：apt install {documents.FONT_PACKAGE}），然后重启 Laomo。",
-            id="laomo.W001",
+            id="laomo.W003",
         )
     ]

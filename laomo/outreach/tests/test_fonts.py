@@ -27,14 +27,14 @@ def test_the_check_is_quiet_with_the_fonts_installed(monkeypatch):
 
 def test_the_check_reports_a_missing_chinese_font(no_chinese_font):
     [warning] = checks.chinese_fonts_installed(None)
-    assert warning.id == "laomo.W001"
+    assert warning.id == "laomo.W003"
     assert "中文字体" in warning.msg
     assert "横幅" in warning.msg
     assert "图片资料" in warning.msg
     assert "fonts-noto-cjk" in warning.hint
     out, err = StringIO(), StringIO()
     call_command("check", stdout=out, stderr=err)
-    assert "laomo.W001" in out.getvalue() + err.getvalue()
+    assert "laomo.W003" in out.getvalue() + err.getvalue()
 
 
 def test_the_check_reports_missing_fontconfig(monkeypatch):
