@@ -1,0 +1,153 @@
+"""Every figure a page shows with a link agrees with the list it opens, for every role: the home
+page's cards and to-do items, on talks where a count of "what I may see" and a count of "what I
+must act on" differ (talks several lecturers are invited to, another level's talks in the same
+county, a returned report filed again, a talk held and not reported, an archived talk)."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+
+from laomo.core.services import archive_object
+from laomo.core.testing.factories import PersonFactory
+from laomo.outreach import services
+from laomo.oversight.tests.conftest import local
+
+HOME = reverse("home")
+ROLES = [
+    "city_union",
+    "city_education",
+    "county_union_a",
+    "county_education_a",
+    "county_union_b",
+    "school_a",
+    "school_b",
+    "lecturer_a",
+]
+
+
+class Cards(HTMLParser):
+    """The home page's figure links (the cards and the to-do items): (label, number, href)."""
+
+    def __init__(self):
+        super().__init__()
+        self.found: list[tuple[str, int, str]] = []
+        self._href = None
+        self._text = ""
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        classes = (attrs.get("class") or "").split()
+        if tag == "a" and ({"lm-stat", "list-group-item-action"} & set(classes)):
+            self._href, self._text = attrs["href"], ""
+
+    def handle_data(self, data):
+        if self._href is not None:
+            self._text += data
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._href is not None:
+            text = " ".join(self._text.split())
+            match = re.fullmatch(r"(\D+?)\s*(\d+)", text)
+            if match:
+                self.found.append((match[1], int(match[2]), self._href))
+            self._href = None
+
+
+def figures_on(html: str) -> list[tuple[str, int, str]]:
+    parser = Cards()
+    parser.feed(html)
+    return parser.found
+
+
+def rows_listed(client, href: str) -> int:
+    """Follow a figure's link and count the rows of the list it opens."""
+    response = client.get(href)
+    assert response.status_code == 200, href
+    if href.startswith(reverse("outreach:my-schedule")):
+        assert href.endswith("#pending")
+        return response.content.decode().count("lm-invitation")
+    count = response.context["paginator"].count
+    assert len(response.context["object_list"]) == count  # one page holds them all here
+    return count
+
+
+@pytest.fixture
+def tangled(world, programme):
+    """Talks on which "what a role sees in a status" and "what waits for it" differ."""
+    p, a = programme, world.a
+    me = a.person
+    helper = PersonFactory(name="协讲劳模", region=a.region)
+    # Planned: the city's in county A (county A sees it, cannot change it); a school's own;
+    # county A's with two lecturers, one of whom (lecturer A) has answered; one archived.
+    p.add("city_union", local(2025, 3, 1), "planned", school=a.school)
+    p.add("school_a", local(2025, 3, 2), "planned")
+    two = p.add("county_union_a", local(2025, 3, 3), "planned", lecturers=[me, helper])
+    mine = two.bookings.unrestricted().get(person=me)
+    services.respond(mine, accept=True, acting_user=world.user("lecturer_a"))
+    p.add("county_union_a", local(2025, 3, 4), "planned")
+    gone = p.add("county_union_a", local(2025, 3, 5), "planned")
+    archive_object(gone, acting_user=world.user("county_union_a"))
+    p.add("county_union_b", local(2025, 3, 6), "planned")
+    p.add("county_union_a", local(2025, 3, 7), "cancelled")
+    # Taken place, no report: one marked held, one only confirmed; county B's held one.
+    p.add("county_union_a", local(2025, 4, 1), "held")
+    p.add("county_union_a", local(2025, 4, 2), "confirmed")
+    p.add("county_union_b", local(2025, 4, 3), "held")
+    p.add("school_a", local(2025, 4, 4), "confirmed")
+    # Returned: county A's; the city's at county A's school (its school files it again too);
+    # and one returned and filed again, now waiting for acceptance.
+    p.add("county_union_a", local(2025, 5, 1), "returned")
+    p.add("city_union", local(2025, 5, 2), "returned", school=a.school)
+    again = p.add("county_union_a", local(2025, 5, 3), "returned")
+    p._report(again, world.user("county_union_a"), 40, 5, 1)
+    p.add("county_union_b", local(2025, 5, 4), "returned")
+    p.add("county_union_b", local(2025, 5, 5), "reported")
+    p.add("school_b", local(2025, 5, 6), "accepted")
+    return p
+
+
+@pytest.mark.parametrize("user_key", ROLES)
+def test_every_home_figure_lists_as_many_rows(world, tangled, login, user_key):
+    client = login(world.user(user_key))
+    response = client.get(HOME)
+    assert response.status_code == 200
+    found = figures_on(response.content.decode())
+    labels = [label for label, _n, _href in found]
+    # Every card the view made is on the page and read back.
+    expected = [label for label, _n, _url in response.context["cards"]]
+    expected += [label for label, _n, _url in response.context.get("todo", [])]
+    assert labels == expected
+    for label, number, href in found:
+        assert rows_listed(client, href) == number, f"{user_key}: {label} {number} → {href}"
+
+
+# What each role's to-do says on these talks (their own work, not every talk they can see).
+EXPECTED_TODO = {
+    "city_union": {
+        "待宣讲员确认": 1,
+        "已举办待报送资料": 0,
+        "被退回待重新报送": 1,
+        "待验收的活动资料": 2,
+    },
+    "county_union_a": {"待宣讲员确认": 2, "已举办待报送资料": 2, "被退回待重新报送": 1},
+    "school_a": {"待宣讲员确认": 1, "已举办待报送资料": 3, "被退回待重新报送": 2},
+    "lecturer_a": {"待我确认的邀请": 2},
+}
+
+
+@pytest.mark.parametrize("user_key", sorted(EXPECTED_TODO))
+def test_the_to_do_counts_the_work_of_the_role(world, tangled, login, user_key):
+    response = login(world.user(user_key)).get(HOME)
+    todo = {label: number for label, number, _url in response.context["todo"]}
+    assert todo == EXPECTED_TODO[user_key]
+
+
+def test_a_to_do_filter_outside_the_role_lists_nothing(world, tangled, login):
+    client = login(world.user("county_union_a"))
+    response = client.get(reverse("outreach:talk-list"), {"todo": "to_review"})
+    assert response.context["paginator"].count == 0
+    assert "todo" in response.context["filterset"].form.errors
