@@ -151,3 +151,92 @@ def test_a_to_do_filter_outside_the_role_lists_nothing(world, tangled, login):
     response = client.get(reverse("outreach:talk-list"), {"todo": "to_review"})
     assert response.context["paginator"].count == 0
     assert "todo" in response.context["filterset"].form.errors
+
+
+# A lecturer's own page: its headline figures open the rows they count -----------------------
+
+
+class Anchored(HTMLParser):
+    """The headline cards (href, number), the given talks' rows (id, year, students) and the
+    schools' rows of a lecturer's page."""
+
+    def __init__(self):
+        super().__init__()
+        self.cards: list[tuple[str, int]] = []
+        self.talks: list[tuple[str, str, int]] = []
+        self.schools: list[str] = []
+        self.ids: set[str] = set()
+        self.by_year: list[tuple[str, int]] = []
+        self._year = ""
+        self._href = None
+        self._text = ""
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs:
+            self.ids.add(attrs["id"])
+        if tag == "table" and "data-year" in attrs:
+            self._year = attrs["data-year"]
+        if tag == "tr" and "data-talk" in attrs:
+            self.talks.append((attrs["data-talk"], self._year, int(attrs["data-students"])))
+        if tag == "li" and "data-school" in attrs:
+            self.schools.append(attrs["data-school"])
+        if tag == "a" and attrs.get("href", "").startswith("#"):
+            self._href, self._text = attrs["href"], ""
+
+    def handle_data(self, data):
+        if self._href is not None:
+            self._text += data
+
+    def handle_endtag(self, tag):
+        if tag == "a" and self._href is not None:
+            digits = re.findall(r"\d+", self._text)
+            if digits:
+                target = self.by_year if self._href.startswith("#year-") else self.cards
+                target.append((self._href, int(digits[-1])))
+            self._href = None
+
+
+def test_a_lecturers_headline_figures_open_the_rows_they_count(world, programme, login):
+    me = world.a.person
+    helper = PersonFactory(name="协讲劳模", region=world.a.region)
+    p = programme
+    p.add("county_union_a", local(2025, 3, 2), "accepted", audience=(100, 5, 0))
+    p.add(
+        "county_union_a",
+        local(2025, 4, 2),
+        "resubmitted",
+        audience=(60, 5, 0),
+        school=world.a.other_school,
+    )
+    p.add("school_a", local(2026, 3, 2), "accepted", audience=(70, 5, 0))
+    p.add(
+        "county_union_a", local(2026, 3, 9), "accepted", audience=(50, 2, 0), lecturers=[me, helper]
+    )
+    p.add("county_union_a", local(2026, 4, 2), "reported")
+    declined = p.add("county_union_a", local(2026, 5, 2), "planned", lecturers=[me, helper])
+    for booking in declined.bookings.unrestricted():
+        services.respond(
+            booking,
+            accept=booking.person_id != me.pk,
+            reason="出差",
+            acting_user=world.user("county_union_a"),
+        )
+    report = p._report(declined, world.user("county_union_a"), 300, 5, 0)
+    services.accept_report(report, acting_user=world.user("city_union"))
+
+    page = Anchored()
+    page.feed(
+        login(world.user("lecturer_a")).get(reverse("oversight:my-dashboard")).content.decode()
+    )
+    cards = dict(page.cards)
+    assert set(cards) == {"#given", "#schools", "#given-students"}
+    assert {"given", "schools", "given-students"} <= page.ids  # every link lands somewhere
+    assert cards["#given"] == len(page.talks) == 4
+    assert cards["#schools"] == len(page.schools) == len(set(page.schools)) == 2
+    assert cards["#given-students"] == sum(students for _pk, _year, students in page.talks) == 280
+    for anchor, number in page.by_year:
+        year = anchor.removeprefix("#year-")
+        assert anchor.removeprefix("#") in page.ids
+        assert number == sum(1 for _pk, talk_year, _s in page.talks if talk_year == year)
+    assert sorted(page.by_year) == [("#year-2025", 2), ("#year-2026", 2)]
