@@ -15,6 +15,11 @@ from laomo.core.services import archive_object
 from laomo.core.testing.factories import PersonFactory
 from laomo.outreach import services
 from laomo.oversight.tests.conftest import local
+from laomo.oversight.tests.test_dashboard import (  # noqa: F401 (fixtures)
+    assert_links_hold,
+    busy,
+    year_2025,
+)
 
 HOME = reverse("home")
 ROLES = [
@@ -240,3 +245,17 @@ def test_a_lecturers_headline_figures_open_the_rows_they_count(world, programme,
         assert anchor.removeprefix("#") in page.ids
         assert number == sum(1 for _pk, talk_year, _s in page.talks if talk_year == year)
     assert sorted(page.by_year) == [("#year-2025", 2), ("#year-2026", 2)]
+
+
+# The dashboards and the lecturers' loads, for the roles the dashboard tests leave out ----------
+
+
+@pytest.mark.usefixtures("busy")
+@pytest.mark.parametrize("user_key", ["city_education", "county_education_a", "county_union_b"])
+def test_every_dashboard_figure_lists_as_many_for_every_official(world, login, user_key):
+    client = login(world.user(user_key))
+    checked = 0
+    for year in (2025, 2026):
+        checked += assert_links_hold(client, f"{reverse('oversight:dashboard')}?year={year}")
+        checked += assert_links_hold(client, f"{reverse('oversight:lecturers')}?year={year}")
+    assert checked > 20
