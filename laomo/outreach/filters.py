@@ -128,7 +128,7 @@ class TalkFilterSet(django_filters.FilterSet):
             self.form.fields.pop(name, None)
         todos = [(item.key, item.label) for item in listed_todos_for(scope)]
         if todos:
-            self.form.fields["todo"].choices = [("", _("全部")), *todos]
+            self.form.fields["todo"].choices = todos  # the field adds its empty choice
         else:
             self.filters.pop("todo", None)
             self.form.fields.pop("todo", None)

@@ -259,3 +259,18 @@ def test_every_dashboard_figure_lists_as_many_for_every_official(world, login, u
         checked += assert_links_hold(client, f"{reverse('oversight:dashboard')}?year={year}")
         checked += assert_links_hold(client, f"{reverse('oversight:lecturers')}?year={year}")
     assert checked > 20
+
+
+def test_the_talk_lists_to_do_filter_offers_the_roles_items_once(world, login):
+    page = login(world.user("city_union")).get(reverse("outreach:talk-list")).content.decode()
+    select = page[page.index('name="todo"') : page.index("</select>", page.index('name="todo"'))]
+    options = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select)
+    assert options == [
+        ("", "全部"),
+        ("awaiting_lecturers", "待宣讲员确认"),
+        ("awaiting_report", "已举办待报送资料"),
+        ("returned", "被退回待重新报送"),
+        ("to_review", "待验收的活动资料"),
+    ]
+    lecturer = login(world.user("lecturer_a")).get(reverse("outreach:talk-list"))
+    assert 'name="todo"' not in lecturer.content.decode()
