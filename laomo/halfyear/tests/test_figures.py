@@ -215,3 +215,7 @@ def test_the_citys_total_is_complete_only_with_every_quota(world, year_2025):
     assert quota.state_label == "全市已达4场，西吉县未达2场"
     again = HalfYearFigures.from_dict(figures.to_dict())
     assert again.total.quota.state_label == quota.state_label
+    from laomo.halfyear.documents import summary
+
+    text = "".join(summary(None, figures))
+    assert "全市场次已达全年任务，但西吉县未达2场，全年任务尚未全部完成。" in text
