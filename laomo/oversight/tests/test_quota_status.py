@@ -72,3 +72,24 @@ def test_a_total_short_of_its_own_minimum_names_the_counties_behind(
     assert total.state_label == "未完成"
     assert total.missing_note == "原州区、西吉县未达1场"
     assert "原州区、西吉县未达1场" in page
+
+
+def test_a_province_is_told_which_county_keeps_a_city_from_complete(
+    world, programme, small_quotas, login
+):
+    from laomo.core.roles import Role
+    from laomo.core.testing.factories import UserFactory
+
+    p = programme
+    p.add("city_union", local(2025, 3, 1), "accepted")
+    p.add("county_union_a", local(2025, 3, 2), "accepted")
+    p.add("county_union_a", local(2025, 3, 3), "accepted")
+    province = UserFactory(username="province", role=Role.CITY_UNION, region=world.province)
+    response = login(province).get(DASHBOARD, {"year": 2025})
+    city = next(line.row for line in response.context["lines"] if line.row.label == "固原市全市")
+    assert city.state == "behind"
+    assert city.state_label == "全市已达3场，西吉县未达1场"
+    grand = response.context["lines"][0].row
+    assert grand.state_label == "宁夏回族自治区已达3场，固原市未完成"
+    warning = response.content.decode().split('id="behind-warning"')[1].split("</ul>")[0]
+    assert "西吉县未达1场" in warning
