@@ -284,53 +284,14 @@ class HomeView(View):
 
 def _talk_agenda(scope) -> dict:
     """What waits for this user among the talks, each with the list that shows it."""
-    from django.urls import reverse
     from django.utils import timezone
 
-    from laomo.outreach.choices import BookingStatus, Status
-    from laomo.outreach.models import Booking, Talk
+    from laomo.outreach.choices import Status
+    from laomo.outreach.models import Talk
+    from laomo.outreach.todo import agenda
 
     talks = Talk.objects.restrict(scope).current()
-    list_url = reverse("outreach:talk-list")
-    todo = []
-    if scope.is_lecturer:
-        pending = (
-            Booking.objects.restrict(scope)
-            .filter(person_id=scope.person_id, status=BookingStatus.INVITED)
-            .filter(talk__status__in=[Status.PLANNED, Status.CONFIRMED])
-            .count()
-        )
-        todo.append(("待我确认的邀请", pending, reverse("outreach:my-schedule")))
-    if scope.can("talks.change") or scope.can("talks.invite"):
-        mine = Talk.objects.restrict(scope, CHANGE).current()
-        todo.append(
-            (
-                "待宣讲员确认",
-                mine.filter(status=Status.PLANNED).count(),
-                f"{list_url}?status=planned",
-            )
-        )
-    if scope.can("talks.report"):
-        reportable = Talk.objects.restrict(scope, "report").current()
-        todo.append(
-            (
-                "已举办待报送资料",
-                reportable.filter(
-                    status__in=[Status.CONFIRMED, Status.HELD], starts_at__lte=timezone.now()
-                ).count(),
-                f"{list_url}?status=held",
-            )
-        )
-        todo.append(
-            (
-                "被退回待重新报送",
-                reportable.filter(status=Status.RETURNED).count(),
-                f"{list_url}?status=returned",
-            )
-        )
-    if scope.can("talks.review"):
-        review = Talk.objects.restrict(scope, "review").current().filter(status=Status.REPORTED)
-        todo.append(("待验收的活动资料", review.count(), f"{list_url}?status=reported"))
+    todo = agenda(scope)
     # By the day first, as the talks' index runs (`starts_on` is the local day of `starts_at`,
     # so the order is the same): the country's next six talks are read from the index onwards
     # from today, not sorted out of every talk still to come.

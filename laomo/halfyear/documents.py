@@ -184,8 +184,9 @@ def summary(report: HalfYearReport, figures: HalfYearFigures) -> list[str]:
         paragraphs.append("本半年暂无已验收的宣讲活动，观众人数待活动资料验收后统计。")
 
     where = "全市" if figures.consolidated else us
+    split = f"（{total.reached_text}）" if total.reached_text else ""
     paragraphs.append(
-        f"本半年{where}新覆盖学校{total.reached_in_half}所；截至{end}，累计覆盖学校"
+        f"本半年{where}新覆盖学校{total.reached_in_half}所{split}；截至{end}，累计覆盖学校"
         f"{total.reached_total}所，占学校总数{total.schools}所的{total.coverage_percent}。"
     )
 
@@ -197,6 +198,11 @@ def summary(report: HalfYearReport, figures: HalfYearFigures) -> list[str]:
             f"全市已验收{quota.accepted}场，完成全年任务的{quota.percent}；"
             f"另有已举办待验收{quota.awaiting}场，全年已计划尚未举办{quota.planned}场。"
         )
+        if quota.minimum is not None and quota.accepted >= quota.minimum:
+            if quota.missing:
+                text += f"全市场次已达全年任务，但{quota.missing}，全年任务尚未全部完成。"
+            else:
+                text += "全市和市级统筹、各县（区）均已完成全年任务。"
         behind = [
             "市级统筹" if row.level == "city" else row.name
             for row in figures.rows
@@ -743,7 +749,9 @@ class HalfYearDocument:
             ),
             (
                 "学校覆盖",
-                f"本半年新覆盖{row.reached_in_half}所；累计覆盖{row.reached_total}所，"
+                f"本半年新覆盖{row.reached_in_half}所"
+                + (f"（{row.reached_text}）" if row.reached_text else "")
+                + f"；累计覆盖{row.reached_total}所，"
                 f"占学校总数{row.schools}所的{row.coverage_percent}",
             ),
         ]
@@ -925,21 +933,31 @@ FIGURE_HEADERS = [
     "观众合计（人次）",
     "学校数（所）",
     "本半年新覆盖（所）",
+    "新覆盖·市级统筹活动（所）",
+    "新覆盖·县级统筹活动（所）",
+    "新覆盖·学校自行邀请活动（所）",
     "累计覆盖（所）",
     "覆盖率",
 ]
+# Rates are numbers shown as percentages, dates are dates shown in Chinese: a reader sums and
+# sorts them in Excel as they are.
+REACHED_COLUMNS = ("city", "county", "school")  # the 新覆盖· columns' kinds of talk
+PERCENT_FORMATS = {"任务完成率": "0%", "覆盖率": "0.0%"}
+DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 
 
 def figure_row(row: RegionFigures) -> list:
     name = f"{row.name}（市本级）" if row.level == "city" else row.name
     quota = row.quota
+    # Without the split (figures frozen before it was counted) its cells stay empty.
+    split = bool(row.reached_parts) or not row.reached_in_half
     return [
         name,
-        quota.minimum if quota.minimum is not None else "不设指标",
+        quota.minimum,  # empty where there is no quota (进度 says 不设指标)
         quota.accepted,
         quota.awaiting,
         quota.planned,
-        quota.percent,
+        quota.rate,
         quota.state_label,
         row.organised.accepted,
         row.organised.awaiting,
@@ -956,8 +974,9 @@ def figure_row(row: RegionFigures) -> list:
         row.audience,
         row.schools,
         row.reached_in_half,
+        *(row.reached_by.get(level, 0) if split else None for level in REACHED_COLUMNS),
         row.reached_total,
-        round(row.coverage_rate, 4),
+        row.coverage_rate if row.schools else None,
     ]
 
 
@@ -987,7 +1006,7 @@ class HalfYearExporter(ListExporter):
         for number, line in enumerate(self.figures.talks, start=1):
             yield [
                 number,
-                day_label(line.day),
+                line.day,
                 line.title,
                 line.level,
                 line.place,
@@ -1023,9 +1042,15 @@ class HalfYearExporter(ListExporter):
             self.rows(),
             self.column_widths,
         )
-        coverage = workbook["主要数据"]
-        for (cell,) in coverage.iter_rows(min_row=3, min_col=len(FIGURE_HEADERS)):
-            cell.number_format = "0.0%"
+        main = workbook["主要数据"]
+        for header, number_format in PERCENT_FORMATS.items():
+            column = FIGURE_HEADERS.index(header) + 1
+            for (cell,) in main.iter_rows(min_row=3, min_col=column, max_col=column):
+                cell.number_format = number_format
+        talks = workbook[self.sheet_name]
+        column = self.headers.index("日期") + 1
+        for (cell,) in talks.iter_rows(min_row=3, min_col=column, max_col=column):
+            cell.number_format = DATE_FORMAT
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()

@@ -27,7 +27,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
 from django.utils import timezone
 
 from laomo.halfyear.models import Half, half_bounds
@@ -39,6 +39,13 @@ from laomo.schools.models import School
 
 FORMAT_VERSION = 1
 COUNTY_LEVELS = (Region.Level.COUNTY, Region.Level.ZONE)
+# The kinds of talk that reach a school first; "other" when the talk is not found (a repair).
+REACHED_LABELS = {
+    Level.CITY.value: "市级统筹活动",
+    Level.COUNTY.value: "县级统筹活动",
+    Level.SCHOOL.value: "学校自行邀请活动",
+    "other": "其他",
+}
 
 
 @dataclass
@@ -80,6 +87,10 @@ class Quota:
     awaiting: int = 0
     planned: int = 0
     fraction: float = 0.0  # how much of the year had passed at the end of the half (or today)
+    # For the city's total: the quotas it is made of that are not complete ("西吉县、隆德县未达
+    # 3场"), and whether one of them is behind its pace. Set from the rows, never stored alone.
+    missing: str = ""
+    missing_behind: bool = False
 
     @property
     def expected(self) -> int:
@@ -91,13 +102,17 @@ class Quota:
         if self.minimum is None:
             return "none"
         if self.accepted >= self.minimum:
-            return "reached"
+            if not self.missing:
+                return "reached"
+            return "behind" if self.missing_behind else "on_pace"
         if self.accepted + self.awaiting >= self.expected:
             return "on_pace"
         return "behind"
 
     @property
     def state_label(self) -> str:
+        if self.minimum is not None and self.accepted >= self.minimum and self.missing:
+            return f"全市已达{self.minimum}场，{self.missing}"
         return {
             "none": "不设指标",
             "reached": "已完成全年任务",
@@ -106,10 +121,15 @@ class Quota:
         }[self.state]
 
     @property
+    def rate(self) -> float | None:
+        """Accepted over the minimum (None without a minimum)."""
+        return self.accepted / self.minimum if self.minimum else None
+
+    @property
     def percent(self) -> str:
         if not self.minimum:
             return "—"
-        return f"{self.accepted / self.minimum * 100:.0f}%"
+        return f"{self.rate * 100:.0f}%"
 
     def add(self, other: Quota) -> None:
         self.accepted += other.accepted
@@ -135,6 +155,9 @@ class RegionFigures:
     reached_in_half: int = 0
     reached_total: int = 0  # reached by the end of the half
     lecturers: int = 0
+    # The schools first reached in the half by the level of the talk that reached them (a
+    # county's schools are reached by the city's talks and their own invitations as well).
+    reached_by: dict[str, int] = field(default_factory=dict)
 
     @property
     def audience(self) -> int:
@@ -161,6 +184,28 @@ class RegionFigures:
     def organised_label(self) -> str:
         return "市级统筹" if self.level == "city" else "县级统筹"
 
+    @property
+    def reached_parts(self) -> list[tuple[str, int]]:
+        """(kind of talk, schools it reached first in the half), the region's own level first;
+        empty for figures frozen before they were counted."""
+        if sum(self.reached_by.values()) != self.reached_in_half or not self.reached_in_half:
+            return []
+        own = Level.CITY.value if self.level in ("city", "total") else Level.COUNTY.value
+        order = [own, *(level for level in REACHED_LABELS if level != own)]
+        return [
+            (REACHED_LABELS[level], self.reached_by[level])
+            for level in order
+            if self.reached_by.get(level)
+        ]
+
+    @property
+    def reached_text(self) -> str:
+        """ "其中县级统筹活动覆盖1所、市级统筹活动覆盖1所" ("" when nothing to split)."""
+        parts = self.reached_parts
+        if not parts:
+            return ""
+        return "其中" + "、".join(f"{label}覆盖{n}所" for label, n in parts)
+
     def add(self, other: RegionFigures) -> None:
         """Sum `other` in, all but the lecturers (a lecturer may speak in two counties)."""
         self.organised.add(other.organised)
@@ -176,6 +221,8 @@ class RegionFigures:
             "reached_total",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        for level, n in other.reached_by.items():
+            self.reached_by[level] = self.reached_by.get(level, 0) + n
 
 
 @dataclass
@@ -204,6 +251,20 @@ class HalfYearFigures:
     # For the consolidated report: the plan's quotas of the year, as the total's wording needs.
     quota_city: int | None = None
     quota_county: int | None = None
+
+    def __post_init__(self) -> None:
+        """The city's total is complete only with every quota it is made of (002 三(一)3)."""
+        if not self.consolidated:
+            return
+        open_rows = [row for row in self.rows if row.quota.state not in ("none", "reached")]
+        by_minimum: dict[int, list[str]] = {}
+        for row in open_rows:
+            name = "市级统筹" if row.level == "city" else row.name
+            by_minimum.setdefault(row.quota.minimum, []).append(name)
+        self.total.quota.missing = "，".join(
+            f"{'、'.join(names)}未达{minimum}场" for minimum, names in by_minimum.items()
+        )
+        self.total.quota.missing_behind = any(row.quota.state == "behind" for row in open_rows)
 
     @property
     def start(self) -> date:
@@ -368,15 +429,31 @@ def compute(region: Region, year: int, half: int, *, today: date | None = None) 
     for region_id, people in people_of.items():
         rows[region_id].lecturers = len(people)
 
+    # The talk that reached a school first: its accepted talk on the day it was reached (as
+    # `recount_reached` finds it, archived or not), the earliest of that day.
+    reaching = (
+        Talk.objects.unrestricted()
+        .filter(school=OuterRef("pk"), status=Status.ACCEPTED, starts_on=OuterRef("reached_on"))
+        .order_by("starts_at", "pk")
+        .values("level")[:1]
+    )
+    reached_in_half = Q(reached_on__gte=start, reached_on__lte=end)
+    levels = [level.value for level in (Level.CITY, Level.COUNTY, Level.SCHOOL)]
+    by_level = {
+        f"by_{level}": Count("pk", filter=reached_in_half & Q(reaching_level=level))
+        for level in levels
+    }
     schools = (
         School.objects.unrestricted()
         .filter(region_id__in=ids, archived_at__isnull=True)
+        .annotate(reaching_level=Subquery(reaching))
         .order_by()
         .values("region_id")
         .annotate(
             total=Count("pk"),
-            in_half=Count("pk", filter=Q(reached_on__gte=start, reached_on__lte=end)),
+            in_half=Count("pk", filter=reached_in_half),
             by_end=Count("pk", filter=Q(reached_on__lte=end)),
+            **by_level,
         )
     )
     for item in schools:
@@ -384,6 +461,8 @@ def compute(region: Region, year: int, half: int, *, today: date | None = None) 
         row.schools = item["total"]
         row.reached_in_half = item["in_half"]
         row.reached_total = item["by_end"]
+        row.reached_by = {level: item[f"by_{level}"] for level in levels}
+        row.reached_by["other"] = item["in_half"] - sum(row.reached_by.values())
 
     ordered = [rows[r.pk] for r in regions]
     if consolidated:

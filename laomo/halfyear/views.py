@@ -28,6 +28,8 @@ from laomo.core.scoping import CHANGE, VIEW, get_object_for_scope
 from laomo.halfyear import services
 from laomo.halfyear.documents import docx_response, summary, xlsx_response
 from laomo.halfyear.models import Half, HalfYearReport, half_bounds, half_deadline
+from laomo.outreach.choices import Level, Status
+from laomo.oversight.figures import STAGES, talk_list_url
 
 
 class NarrativeForm(forms.Form):
@@ -173,6 +175,7 @@ class ReportView(View):
             {
                 "report": report,
                 "figures": figures,
+                "stage_links": stage_links(report, figures),
                 "summary": summary(report, figures),
                 "form": form,
                 "editable": can_change and report.is_editable,
@@ -183,6 +186,25 @@ class ReportView(View):
             },
             status=status,
         )
+
+
+def stage_links(report: HalfYearReport, figures) -> dict | None:
+    """The talk list behind each of a county's live stage figures (its own level's talks and its
+    schools' own invitations of the half): the list filtered as the figure is counted. Frozen
+    figures are a record of what was sent and open nothing (the talks have moved on since)."""
+    if report.frozen or figures.consolidated:
+        return None
+    row = figures.total
+    own = Level.CITY if row.level == "city" else Level.COUNTY
+    since, until = figures.start.isoformat(), figures.end.isoformat()
+    links = {}
+    for kind, level in (("organised", own), ("invited", Level.SCHOOL)):
+        common = {"level": level, "organiser": figures.region_id, "since": since, "until": until}
+        links[kind] = {
+            **{stage: talk_list_url(stage=stage, **common) for stage in STAGES},
+            "cancelled": talk_list_url(status=Status.CANCELLED, **common),
+        }
+    return links
 
 
 def _narrative(report: HalfYearReport) -> dict:

@@ -7,6 +7,7 @@ from laomo.core.scoping import within_q
 from laomo.core.widgets import SuggestSelect
 from laomo.outreach.choices import Level, Status
 from laomo.outreach.models import Booking, Talk
+from laomo.outreach.todo import BY_KEY, listed_todos_for
 from laomo.people.models import Person
 from laomo.regions.models import Region
 from laomo.schools.models import School
@@ -93,6 +94,10 @@ class TalkFilterSet(django_filters.FilterSet):
     until = django_filters.DateFilter(
         label=_("截止日期"), field_name="starts_on", lookup_expr="lte", widget=_DATE
     )
+    # The home page's to-do cards open this list narrowed by the card's own definition.
+    todo = django_filters.ChoiceFilter(
+        label=_("待办"), choices=[], empty_label=_("全部"), method="by_todo"
+    )
 
     class Meta:
         model = Talk
@@ -107,6 +112,7 @@ class TalkFilterSet(django_filters.FilterSet):
             "lecturer",
             "since",
             "until",
+            "todo",
         ]
 
     def __init__(self, data=None, *args, request=None, **kwargs):
@@ -120,6 +126,12 @@ class TalkFilterSet(django_filters.FilterSet):
         for name in hidden:
             self.filters.pop(name, None)
             self.form.fields.pop(name, None)
+        todos = [(item.key, item.label) for item in listed_todos_for(scope)]
+        if todos:
+            self.form.fields["todo"].choices = todos  # the field adds its empty choice
+        else:
+            self.filters.pop("todo", None)
+            self.form.fields.pop("todo", None)
         for field in self.form.fields.values():
             css = "form-select" if hasattr(field, "choices") else "form-control"
             field.widget.attrs.setdefault("class", css)
@@ -138,6 +150,9 @@ class TalkFilterSet(django_filters.FilterSet):
 
     def by_organiser(self, queryset, name, value):
         return queryset.filter(within_q(value, "organiser_region"))
+
+    def by_todo(self, queryset, name, value):
+        return queryset.filter(pk__in=BY_KEY[value].talks(self.request.scope).values("pk"))
 
     def by_lecturer(self, queryset, name, value):
         return queryset.filter(booked(value))

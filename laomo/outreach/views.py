@@ -48,6 +48,7 @@ from laomo.outreach.models import (
     Talk,
     private_storage,
 )
+from laomo.outreach.todo import invitations_to_answer
 from laomo.people.models import Person
 
 
@@ -768,10 +769,12 @@ class MyScheduleView(View):
             .order_by("talk__starts_at")
         )
         now = timezone.now()
+        # The home page's "待我确认的邀请" counts these very talks.
+        to_answer = set(invitations_to_answer(scope).values_list("pk", flat=True))
         pending, upcoming, past = [], [], []
         for booking in bookings:
             talk = booking.talk
-            if booking.status == BookingStatus.INVITED and talk.status in services.EDITABLE:
+            if booking.status == BookingStatus.INVITED and talk.pk in to_answer:
                 pending.append(booking)
             elif (
                 booking.status == BookingStatus.CONFIRMED

@@ -120,6 +120,9 @@ class QuotaRow:
     filters: dict = field(default_factory=dict)  # the talk list's filters for this quota
     invited: Counts = field(default_factory=Counts)  # school-invited, outside the quota
     invited_filters: dict = field(default_factory=dict)
+    # For a total: the quotas it is made of (the city's own and each county's; a province's
+    # cities). The plan requires each as much as the total (002 三(一)3).
+    parts: list[QuotaRow] = field(default_factory=list)
 
     # The links are made when a page shows the row: a country's quota table holds some
     # twenty thousand of them, and shows thirty rows.
@@ -137,17 +140,52 @@ class QuotaRow:
         return math.floor((self.minimum or 0) * self.fraction + 1e-9)
 
     @property
+    def missing(self) -> list[QuotaRow]:
+        """The parts of a total whose own quota is not complete."""
+        return [part for part in self.parts if part.state not in ("none", "reached")]
+
+    @property
     def state(self) -> str:
         if self.minimum is None:
             return "none"
         if self.counts.accepted >= self.minimum:
-            return "reached"
+            missing = self.missing
+            if not missing:
+                return "reached"
+            # The total is met and a part is not: as far along as the part furthest behind.
+            return "behind" if any(part.state == "behind" for part in missing) else "on_pace"
         if self.counts.done >= self.expected:
             return "on_pace"
         return "behind"
 
     @property
+    def missing_label(self) -> str:
+        """What of a total is not complete, e.g. "西吉县、隆德县未达3场" ("" if nothing)."""
+        by_minimum: dict[int, list[str]] = {}
+        whole = []
+        for part in self.missing:
+            if part.parts:
+                whole.append(part.region.name)
+            else:
+                name = "市级统筹" if part.level == "city" else part.region.name
+                by_minimum.setdefault(part.minimum, []).append(name)
+        texts = [f"{'、'.join(names)}未达{minimum}场" for minimum, names in by_minimum.items()]
+        if whole:
+            texts.append(f"{'、'.join(whole)}未完成")
+        return "，".join(texts)
+
+    @property
+    def missing_note(self) -> str:
+        """What of a total is missing, where the state's label does not already say it."""
+        if self.minimum is None or self.counts.accepted >= self.minimum:
+            return ""
+        return self.missing_label
+
+    @property
     def state_label(self) -> str:
+        if self.minimum is not None and self.counts.accepted >= self.minimum and self.missing:
+            where = "全市" if self.region.level == Region.Level.CITY else self.region.name
+            return f"{where}已达{self.minimum}场，{self.missing_label}"
         if self.fraction >= 1 and self.state in ("on_pace", "behind"):
             # The year is over: no pace left to keep. Enough talks took place but some still
             # await acceptance (they count for this year once accepted), or too few took place.
@@ -271,6 +309,7 @@ def quota_tables(scope, year: int, today: date) -> list[QuotaTable]:
             filters={"level": "quota", "organiser": city.pk},
             invited=invited_total,
             invited_filters={"level": Level.SCHOOL, "organiser": city.pk},
+            parts=list(rows),
         )
         if scope.is_county:
             rows = [row for row in rows if row.region.pk == scope.region.pk]
@@ -300,6 +339,7 @@ def grand_total(scope, tables: list[QuotaTable]) -> QuotaRow | None:
         filters={"level": "quota", "organiser": region.pk},
         invited=invited,
         invited_filters={"level": Level.SCHOOL, "organiser": region.pk},
+        parts=[table.total for table in tables],
     )
 
 

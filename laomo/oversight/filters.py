@@ -17,6 +17,7 @@ from laomo.regions.models import Region
 from laomo.schools.models import School
 
 REACHED_CHOICES = [("yes", _("已覆盖")), ("all", _("全部学校"))]
+ORDERINGS_OFFERED = ("stage", "-students", "students", "name", "reached")
 STAGE_ORDER = {value: index for index, value in enumerate(School.Stage.values)}
 
 
@@ -80,24 +81,25 @@ class CoverageFilterSet(django_filters.FilterSet):
     ownership = django_filters.ChoiceFilter(
         label=_("办学性质"), choices=School.Ownership.choices, empty_label=_("全部")
     )
+    # The labels are keyed as django-filter reads them: an ascending one by the model field, a
+    # descending one by "-" and the parameter. The default order is by county, then name, so
+    # "by county" is the default and not offered a second time.
     o = StableOrderingFilter(
         label=_("排序"),
         fields=(
-            ("region__code", "county"),
             ("stage_order", "stage"),
             ("student_count", "students"),
             ("name", "name"),
             ("reached_on", "reached"),
         ),
         field_labels={
-            "county": _("按县（区）"),
-            "stage": _("按学段"),
+            "stage_order": _("按学段"),
             "-students": _("在校生数（多→少）"),
-            "students": _("在校生数（少→多）"),
-            "name": _("校名"),
-            "reached": _("首次宣讲（早→晚）"),
+            "student_count": _("在校生数（少→多）"),
+            "name": _("按校名"),
+            "reached_on": _("首次宣讲（早→晚）"),
         },
-        empty_label=_("默认（县区、校名）"),
+        empty_label=_("按县（区）、校名（默认）"),
     )
 
     class Meta:
@@ -118,12 +120,10 @@ class CoverageFilterSet(django_filters.FilterSet):
             # Thousands of counties make no drop-down: a province picks a city; a county has
             # only itself to pick. The filter still works for the links of the figures.
             self.form.fields["region"].widget = forms.HiddenInput()
-        # The ordering choices the page offers: the ones a planner needs, both ways for size.
-        self.form.fields["o"].choices = [
-            choice
-            for choice in self.form.fields["o"].choices
-            if choice[0] in ("", "county", "stage", "-students", "students", "name", "reached")
-        ]
+        # The ordering choices the page offers, each once: the ones a planner needs, both ways
+        # for size. The field adds its empty (default) choice itself.
+        labels = dict(self.form.fields["o"].choices)
+        self.form.fields["o"].choices = [(key, labels[key]) for key in ORDERINGS_OFFERED]
         for field in self.form.fields.values():
             css = "form-select" if hasattr(field, "choices") else "form-control"
             field.widget.attrs.setdefault("class", css)

@@ -8,7 +8,7 @@ import os
 import re
 import shutil
 import subprocess
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -102,7 +102,12 @@ def test_the_county_report_in_official_layout(world, county_report):
     )
     assert "其中已举办并验收3场、已举办待验收3场、尚未举办3场；另有1场因故取消" in body
     assert "覆盖学生120人次、教师14人次、其他人员2人次，合计136人次" in body
-    assert "本半年我区新覆盖学校2所；截至6月30日，累计覆盖学校3所，占学校总数3所的100.0%。" in body
+    # Two talks of its own accepted and two schools newly reached: one of them by the city's
+    # talk, as the report says.
+    assert (
+        "本半年我区新覆盖学校2所（其中县级统筹活动覆盖1所、市级统筹活动覆盖1所）；"
+        "截至6月30日，累计覆盖学校3所，占学校总数3所的100.0%。" in body
+    )
     assert "任务为不少于3场。截至6月30日，已验收2场，完成全年任务的67%" in body
     assert any(line.startswith("（一）加强组织领导。区总工会") for line in lines)
     assert "特此报告。" in lines
@@ -292,7 +297,8 @@ def test_the_workbook_matches_the_figures(world, county_report, city_report):
     assert [cell.value for cell in talks[2]][:3] == ["序号", "日期", "活动名称"]
     listed = [[cell.value for cell in row] for row in talks.iter_rows(min_row=3)]
     assert len(listed) == len(figures.talks) == 10
-    assert listed[1][1:3] == ["2025年3月10日", "march宣讲"]
+    assert listed[1][1:3] == [datetime(2025, 3, 10), "march宣讲"]
+    assert talks.cell(row=4, column=2).number_format == 'yyyy"年"m"月"d"日"'
     assert listed[1][6] == 45
 
     city = openpyxl.load_workbook(io.BytesIO(render_xlsx(city_report)))["主要数据"]
@@ -301,6 +307,46 @@ def test_the_workbook_matches_the_figures(world, county_report, city_report):
     total = [cell.value for cell in city[7]]
     assert total[headers.index("劳模工匠（人）")] == 3
     assert total[headers.index("全年任务（场）")] == 20
+
+
+def test_the_workbook_holds_numbers_as_numbers_and_rates_as_percentages(
+    world, county_report, city_report
+):
+    """Every figure is a numeric cell (a rate: a number with a percent format), never text that
+    reads like one; a figure there is none of is an empty cell, not a word."""
+    import openpyxl
+
+    for report in (county_report, city_report):
+        sheet = openpyxl.load_workbook(io.BytesIO(render_xlsx(report)))["主要数据"]
+        headers = [cell.value for cell in sheet[2]]
+        text_columns = {"单位", "进度"}
+        for row in sheet.iter_rows(min_row=3):
+            for header, cell in zip(headers, row, strict=True):
+                if header in text_columns or cell.value is None:
+                    continue
+                assert cell.data_type == "n", (header, cell.value)
+                assert isinstance(cell.value, int | float), (header, cell.value)
+                if header in ("任务完成率", "覆盖率"):
+                    assert cell.number_format.endswith("%"), header
+                else:
+                    assert "%" not in cell.number_format, header
+    county = openpyxl.load_workbook(io.BytesIO(render_xlsx(county_report)))["主要数据"]
+    headers = [cell.value for cell in county[2]]
+    values = dict(zip(headers, county[3], strict=True))
+    assert values["任务完成率"].value == pytest.approx(2 / 3)
+    assert values["任务完成率"].number_format == "0%"
+    assert values["覆盖率"].value == 1.0
+    assert values["覆盖率"].number_format == "0.0%"
+    # The schools newly reached, split by the talks that reached them, add up.
+    split = [values[f"新覆盖·{kind}（所）"].value for kind in ("市级统筹活动", "县级统筹活动")]
+    assert split == [1, 1]
+    assert values["本半年新覆盖（所）"].value == 2
+    city = openpyxl.load_workbook(io.BytesIO(render_xlsx(city_report)))["主要数据"]
+    zone = next(row for row in city.iter_rows(min_row=3) if row[0].value == "固原经济技术开发区")
+    # The zone has no quota: no minimum and no rate, and its 进度 says so.
+    assert zone[headers.index("全年任务（场）")].value is None
+    assert zone[headers.index("任务完成率")].value is None
+    assert zone[headers.index("进度")].value == "不设指标"
 
 
 def test_file_names(world, county_report):

@@ -174,3 +174,48 @@ def test_archived_talks_are_left_out(world, year_2025):
     row = compute(world.a.region, 2025, 1, today=date(2025, 7, 5)).total
     assert row.organised.accepted == 1
     assert row.students == 80
+
+
+def test_schools_newly_reached_are_split_by_the_kind_of_talk_that_reached_them(world, year_2025):
+    """County A organised two accepted talks in the half and reached two schools, one of them by
+    the city's talk: the report says so, and the parts add up to the schools reached."""
+    row = compute(world.a.region, 2025, 1, today=date(2025, 7, 5)).total
+    assert row.reached_in_half == 2
+    assert row.reached_by == {"city": 1, "county": 1, "school": 0, "other": 0}
+    assert row.reached_parts == [("县级统筹活动", 1), ("市级统筹活动", 1)]
+    assert row.reached_text == "其中县级统筹活动覆盖1所、市级统筹活动覆盖1所"
+    assert sum(n for _label, n in row.reached_parts) == row.reached_in_half
+    # The city's total adds the counties' parts up.
+    city = compute(world.city, 2025, 1, today=date(2025, 7, 5))
+    assert sum(city.total.reached_by.values()) == city.total.reached_in_half
+    # Figures frozen before the split was counted say nothing rather than something wrong.
+    data = compute(world.a.region, 2025, 1, today=date(2025, 7, 5)).to_dict()
+    del data["rows"][0]["reached_by"]
+    del data["total"]["reached_by"]
+    assert HalfYearFigures.from_dict(data).total.reached_text == ""
+
+
+def test_the_citys_total_is_complete_only_with_every_quota(world, year_2025):
+    from laomo.outreach.models import ProgrammeYear
+
+    ProgrammeYear.objects.create(
+        city=world.city,
+        year=2025,
+        banner_template="{year}年{city}（{name}专场）",
+        quota_total=4,
+        quota_city=1,
+        quota_county=2,
+    )
+    figures = compute(world.city, 2025, 1, today=date(2025, 7, 5))
+    quota = figures.total.quota
+    # Four accepted against four: met in total, but 西吉县 has one of its two.
+    assert quota.accepted >= quota.minimum
+    assert quota.missing == "西吉县未达2场"
+    assert quota.state != "reached"
+    assert quota.state_label == "全市已达4场，西吉县未达2场"
+    again = HalfYearFigures.from_dict(figures.to_dict())
+    assert again.total.quota.state_label == quota.state_label
+    from laomo.halfyear.documents import summary
+
+    text = "".join(summary(None, figures))
+    assert "全市场次已达全年任务，但西吉县未达2场，全年任务尚未全部完成。" in text

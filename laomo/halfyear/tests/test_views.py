@@ -33,6 +33,8 @@ def test_a_county_files_its_report_through_the_pages(login, world, year_2025):
     text = visible_text(page)
     assert "实时数据" in text
     assert "我区共安排“劳模工匠进校园”宣讲活动9场" in text
+    # The schools newly reached are reconciled with the talks: one by the city's talk.
+    assert "本半年新覆盖 2 所（其中县级统筹活动覆盖1所、市级统筹活动覆盖1所）" in text
     assert "june_30宣讲" in text
     assert "july_1宣讲" not in text
     assert 'name="experience"' in page.content.decode()
