@@ -273,6 +273,8 @@ def _where_text(talk: Talk) -> str:
 
 
 def _tell_school_planned(talk: Talk, acting_user) -> None:
+    if talk.ends_at <= timezone.now():
+        return  # entered after the fact: there is nothing left to prepare
     names = "、".join(
         talk.bookings.unrestricted().order_by("id").values_list("person__name", flat=True)
     )

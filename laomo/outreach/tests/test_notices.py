@@ -87,6 +87,11 @@ def test_the_school_is_told_when_a_talk_is_planned_at_it(world, plan, login):
     assert opens(login, world.user("school_a"), notice)
 
 
+def test_a_talk_entered_after_it_took_place_asks_the_school_to_prepare_nothing(world, plan):
+    plan(world.user("county_union_a"), days=-1)
+    assert told(world, "talk_planned") == set()
+
+
 def test_a_city_talk_in_county_b_tells_county_b_school_only(world, plan):
     plan(world.user("city_union"), school=world.b.school, lecturers=[world.city_person])
     assert told(world, "talk_planned") == {"school_b"}
@@ -257,6 +262,10 @@ def test_the_badge_shows_on_the_talks_page_only_when_lapsed(world, login, lapses
     coming = Talk.objects.unrestricted().get(title="尚未举办")
     assert "时间已过</span>" in client.get(lapsed.get_absolute_url()).content.decode()
     assert "时间已过</span>" not in client.get(coming.get_absolute_url()).content.decode()
+    page = client.get(lapsed.get_absolute_url()).content.decode()
+    assert "如未举办，请修改时间或取消" in page
+    school = login(world.user("school_a")).get(lapsed.get_absolute_url()).content.decode()
+    assert "请组织者标记已举办或取消" in school  # a planned talk: nothing to report yet
 
 
 def test_the_organiser_is_flagged_once_of_a_lapsed_talk(world, lapses, login):
