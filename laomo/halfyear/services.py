@@ -230,6 +230,7 @@ def submit_report(report: HalfYearReport, *, acting_user, today: date | None = N
             User.objects.filter(role__in=CITY_ROLES, region=city, is_active=True),
             kind="halfyear_submitted",
             title=_("{report}已报送").format(report=report),
+            action=_("请审阅；如需修改，可写明原因退回"),
             url=_report_url(report),
         )
     return report
@@ -261,6 +262,7 @@ def return_report(report: HalfYearReport, *, reason: str, acting_user):
         kind="halfyear_returned",
         title=_("{report}被退回").format(report=report),
         body=_("退回原因：{reason}").format(reason=report.return_reason),
+        action=_("请按退回原因修改后重新报送"),
         url=_report_url(report),
     )
     return report

@@ -730,6 +730,7 @@ def _file_report(talk: Talk, *, counts, account: str, processed, acting_user) ->
         body=_("{when} · 观众{n}人 · 第{number}次报送").format(
             when=_when(talk), n=students + teachers + others, number=number
         ),
+        action=_("请核对照片（横幅、宣讲员、观众）和观众人数，验收通过或写明原因退回"),
         url=_talk_url(talk),
     )
     return report
@@ -820,7 +821,8 @@ def return_report(report: TalkReport, *, reasons: str, acting_user) -> TalkRepor
         kind="returned",
         title=_("资料被退回：{title}").format(title=talk.title),
         body=_("退回原因：{reasons}").format(reasons=report.return_reasons),
-        url=_talk_url(talk),
+        action=_("请按退回原因修改后重新报送资料"),
+        url=reverse("outreach:talk-report", args=[talk.pk]),
     )
     return report
 

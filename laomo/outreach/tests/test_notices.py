@@ -16,7 +16,7 @@ from laomo.notices.models import Notification
 from laomo.outreach import services
 from laomo.outreach.choices import Status
 from laomo.outreach.models import Talk
-from laomo.outreach.tests.conftest import at
+from laomo.outreach.tests.conftest import at, report
 
 EVERYONE = (
     "city_union",
@@ -300,3 +300,23 @@ def test_a_talk_marked_held_is_no_longer_lapsed(world, lapses):
     assert talk.status == Status.HELD
     assert not talk.is_lapsed
     assert services.send_reminders()["lapsed"] == 4  # county A's other talk, county B's
+
+
+# Reports ---------------------------------------------------------------------------------------
+
+
+def test_a_filed_report_asks_the_city_to_review_and_a_returned_one_links_to_refiling(
+    world, held_talk, login
+):
+    filed = report(held_talk, world.user("school_a"))
+    assert told(world, "report") == {"city_union", "city_education"}
+    review = notice_of(world.user("city_union"), "report")
+    assert review.action.startswith("请核对照片")
+    assert opens(login, world.user("city_union"), review)
+    services.return_report(filed, reasons="横幅未拍全", acting_user=world.user("city_union"))
+    assert told(world, "returned") == {"county_union_a", "county_education_a", "school_a"}
+    returned = notice_of(world.user("school_a"), "returned")
+    assert "横幅未拍全" in returned.body
+    assert returned.action == "请按退回原因修改后重新报送资料"
+    assert returned.url == reverse("outreach:talk-report", args=[held_talk.pk])
+    assert opens(login, world.user("school_a"), returned)
