@@ -332,6 +332,15 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "laomo@localhost")
 # The address people reach the platform at, for links in e-mails.
 LAOMO_SITE_URL = os.environ.get("LAOMO_SITE_URL", "http://127.0.0.1:8000")
+# Where a notice goes besides the site's 消息 page: adapter classes by dotted path, comma-separated
+# (laomo.notices.channels documents the interface an SMS or 企业微信 adapter implements).
+LAOMO_NOTICE_CHANNELS = [
+    path.strip()
+    for path in os.environ.get(
+        "LAOMO_NOTICE_CHANNELS", "laomo.notices.channels.EmailChannel"
+    ).split(",")
+    if path.strip()
+]
 
 LOGGING = {
     "version": 1,

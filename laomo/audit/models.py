@@ -136,6 +136,7 @@ class AuditEntry(ScopedModel):
         PURGE = "purge", "清理过期审计记录"
         BACKUP = "backup", "数据备份"
         RECOVER = "recover", "从备份恢复"
+        URGE = "urge", "催报"
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

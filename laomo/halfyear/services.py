@@ -8,9 +8,10 @@ historical record; views, commands and tests all come through here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -229,6 +230,7 @@ def submit_report(report: HalfYearReport, *, acting_user, today: date | None = N
             User.objects.filter(role__in=CITY_ROLES, region=city, is_active=True),
             kind="halfyear_submitted",
             title=_("{report}已报送").format(report=report),
+            action=_("请审阅；如需修改，可写明原因退回"),
             url=_report_url(report),
         )
     return report
@@ -260,6 +262,7 @@ def return_report(report: HalfYearReport, *, reason: str, acting_user):
         kind="halfyear_returned",
         title=_("{report}被退回").format(report=report),
         body=_("退回原因：{reason}").format(reason=report.return_reason),
+        action=_("请按退回原因修改后重新报送"),
         url=_report_url(report),
     )
     return report
@@ -281,6 +284,7 @@ class Filing:
     report: HalfYearReport | None
     deadline: date
     today: date
+    urged_at: datetime | None = None  # the city's last 催报 of this report
 
     @property
     def status(self) -> str:
@@ -333,8 +337,9 @@ class Overview:
 
 
 def overview(scope: Scope, year: int, half: int, *, today: date | None = None) -> Overview:
-    """Who among the city's counties has filed the report of the half, who is late: two queries
-    (the counties, the reports) whatever the number of counties."""
+    """Who among the city's counties has filed the report of the half, who is late and when the
+    city last urged them: three queries (the counties, the reports, the 催报) whatever the number
+    of counties."""
     today = today or timezone.localdate()
     city = scope.region
     counties = list(
@@ -349,11 +354,117 @@ def overview(scope: Scope, year: int, half: int, *, today: date | None = None) -
         .select_related("region", "submitted_by")
     }
     deadline = HalfYearReport(year=year, half=half).deadline
+    urged = last_urged(counties, year, half)
     return Overview(
         city=city,
         year=year,
         half=half,
         deadline=deadline,
-        filings=[Filing(c, reports.get(c.pk), deadline, today) for c in counties],
+        filings=[Filing(c, reports.get(c.pk), deadline, today, urged.get(c.pk)) for c in counties],
         own=reports.get(city.pk),
     )
+
+
+# 催报: the city reminds a late county ----------------------------------------------------------
+
+
+def last_urged(counties, year: int, half: int) -> dict[int, datetime]:
+    """When each of `counties` (already read through the caller's scope) was last urged for the
+    report of the half, from the audit log, where every 催报 is recorded."""
+    if not counties:
+        return {}
+    rows = (
+        AuditEntry.objects.unrestricted()  # the entries of regions the caller's scope gave
+        .filter(
+            action=AuditEntry.Action.URGE,
+            object_type="regions.region",
+            object_id__in=[str(county.pk) for county in counties],
+            data__year=year,
+            data__half=half,
+        )
+        .values("object_id")
+        .annotate(last=Max("at"))
+    )
+    return {int(row["object_id"]): row["last"] for row in rows}
+
+
+@transaction.atomic
+def urge_reports(
+    *,
+    scope: Scope,
+    year: int,
+    half: int,
+    counties: list[Region] | None = None,
+    acting_user,
+    today: date | None = None,
+) -> list[Filing]:
+    """The city's officials remind late counties (催报) to file the report of the half: the
+    given `counties`, or every one that is late. Each county's union and education bureau are
+    told what is due and where to write it; each 催报 is an audit entry (which the overview
+    reads to say when it was done). Only a county past the deadline without a submitted report
+    may be urged."""
+    today = today or timezone.localdate()
+    if not scope.is_city or scope.region is None:
+        raise HalfYearError(_("只有市总工会、市教育体育局可以催报"))
+    _check_half(year, half, today)
+    state = overview(scope, year, half, today=today)
+    late = {filing.region.pk: filing for filing in state.late}
+    if counties is None:
+        chosen = list(late.values())
+    else:
+        chosen = []
+        for county in counties:
+            if county.pk not in late:
+                raise HalfYearError(
+                    _("{county}的{year}年{half}半年报不在逾期未报之列，无需催报").format(
+                        county=county.name, year=year, half=state.half_label
+                    )
+                )
+            chosen.append(late[county.pk])
+    if not chosen:
+        raise HalfYearError(_("没有逾期未报的县（区）"))
+    who = str(acting_user) if getattr(acting_user, "pk", None) else _("市总工会")
+    for filing in chosen:
+        county = filing.region
+        days = (today - state.deadline).days
+        link = _report_url(filing.report) if filing.report else reverse("halfyear:index")
+        told = notify(
+            User.objects.filter(role__in=COUNTY_ROLES, region=county, is_active=True),
+            kind="halfyear_urged",
+            title=_("催报：请报送{year}年{half}半年报").format(year=year, half=state.half_label),
+            body=_("报送截止{deadline}，已逾期{days}天，尚未报送。{who}于{when}催报。").format(
+                deadline=_when_day(state.deadline),
+                days=days,
+                who=who,
+                when=_when_minute(timezone.now()),
+            ),
+            action=_("请填写经验做法和典型案例，核对数据后报送"),
+            url=link,
+        )
+        entry = record(
+            AuditEntry.Action.URGE,
+            actor=acting_user,
+            obj=county,
+            region=county,
+            object_repr=_("{county}{year}年{half}半年报").format(
+                county=county.name, year=year, half=state.half_label
+            ),
+            data={
+                "year": year,
+                "half": half,
+                "deadline": state.deadline.isoformat(),
+                "days_late": days,
+                "notified": told,
+            },
+        )
+        filing.urged_at = entry.at
+    return chosen
+
+
+def _when_day(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _when_minute(moment) -> str:
+    local = timezone.localtime(moment)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"

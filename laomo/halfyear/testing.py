@@ -50,3 +50,11 @@ def submitted_first(report) -> None:
     HalfYearReport.objects.unrestricted().filter(pk=report.pk).update(
         status=HalfYearReport.Status.SUBMITTED, submitted_at=timezone.now()
     )
+
+
+def urge_payload(fx, user_key, obj=None) -> dict:
+    """County A and the half before the last one ended, long past its deadline and with no
+    report from anyone: late, so the city's 催报 goes through whatever the day."""
+    year, half = services.latest_ended_half(timezone.localdate())
+    year, half = (year, 1) if half == 2 else (year - 1, 2)
+    return {"year": str(year), "half": str(half), "region": str(fx.world.a.region.pk)}

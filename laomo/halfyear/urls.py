@@ -9,6 +9,7 @@ app_name = "halfyear"
 urlpatterns = [
     path("half-year/", views.IndexView.as_view(), name="index"),
     path("half-year/open/", views.OpenView.as_view(), name="open"),
+    path("half-year/urge/", views.UrgeView.as_view(), name="urge"),
     path("half-year/<int:pk>/", views.ReportView.as_view(), name="report"),
     path("half-year/<int:pk>/save/", views.SaveView.as_view(), name="save"),
     path("half-year/<int:pk>/submit/", views.SubmitView.as_view(), name="submit"),

@@ -5,6 +5,7 @@
 - `ReportView`: one report — the narrative (a form while it may be changed), the figures (live
   before submission, frozen after), the buttons to submit, return, download;
 - `OpenView`, `SaveView`, `SubmitView`, `ReturnView`: POST only, each one service call;
+- `UrgeView`: POST only, the city's 催报 of one late county or of every late one;
 - `DocxView`, `XlsxView`: the Word and Excel documents, each download audited.
 
 Every report is read through `HalfYearReport.objects.restrict(scope, action)`: a report outside
@@ -30,6 +31,7 @@ from laomo.halfyear.documents import docx_response, summary, xlsx_response
 from laomo.halfyear.models import Half, HalfYearReport, half_bounds, half_deadline
 from laomo.outreach.choices import Level, Status
 from laomo.oversight.figures import STAGES, talk_list_url
+from laomo.regions.models import Region
 
 
 class NarrativeForm(forms.Form):
@@ -57,6 +59,13 @@ class ReasonForm(forms.Form):
 class HalfForm(forms.Form):
     year = forms.IntegerField(min_value=2020, max_value=2100)
     half = forms.TypedChoiceField(choices=Half.choices, coerce=int)
+
+
+class UrgeForm(HalfForm):
+    """One county (`region`), or every late one (`all`)."""
+
+    region = forms.IntegerField(required=False)
+    all = forms.BooleanField(required=False)
 
 
 def _official(request) -> None:
@@ -293,3 +302,39 @@ class DocxView(DocumentView):
 
 class XlsxView(DocumentView):
     make = staticmethod(xlsx_response)
+
+
+class UrgeView(View):
+    """POST: the city urges one late county (`region`) or every late one (`all`) to file the
+    report of the half. Not the city: 404; a county outside the city: 404."""
+
+    def post(self, request):
+        _official(request)
+        scope = request.scope
+        if not scope.is_city:
+            raise Http404
+        form = UrgeForm(request.POST)
+        if not form.is_valid() or not (form.cleaned_data["all"] or form.cleaned_data["region"]):
+            messages.error(request, _("请选择要催报的县（区）和半年"))
+            return HttpResponseRedirect(reverse("halfyear:index"))
+        year, half = form.cleaned_data["year"], form.cleaned_data["half"]
+        counties = None
+        if not form.cleaned_data["all"]:
+            counties = [get_object_for_scope(Region.objects, scope, pk=form.cleaned_data["region"])]
+        back = f"{reverse('halfyear:index')}?year={year}&half={half}"
+        try:
+            urged = services.urge_reports(
+                scope=scope, year=year, half=half, counties=counties, acting_user=request.user
+            )
+        except services.HalfYearError as exc:
+            for items in exc.errors.values():
+                for message in items:
+                    messages.error(request, message)
+            return HttpResponseRedirect(back)
+        messages.success(
+            request,
+            _("已催报：{names}，已通知其工会和教育体育局").format(
+                names="、".join(filing.region.name for filing in urged)
+            ),
+        )
+        return HttpResponseRedirect(back)

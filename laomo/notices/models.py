@@ -1,4 +1,5 @@
-"""In-app notifications, also sent by e-mail where the user has an address."""
+"""Site messages: every notice is kept here, then handed to the other channels (e-mail, and any
+adapter configured; see laomo.notices.channels)."""
 
 from django.conf import settings
 from django.db import models
@@ -32,6 +33,9 @@ class Notification(ScopedModel):
     kind = models.CharField("类型", max_length=30)
     title = models.CharField("标题", max_length=200)
     body = models.TextField("内容", blank=True)
+    action = models.CharField(
+        "下一步", max_length=200, blank=True, help_text="收到消息的人接下来要做什么"
+    )
     url = models.CharField("链接", max_length=300, blank=True)
     key = models.CharField("去重键", max_length=120, null=True, blank=True, unique=True)
     created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
@@ -48,3 +52,13 @@ class Notification(ScopedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def link(self) -> str:
+        """The absolute address of `url`, for a message read outside the site."""
+        return f"{settings.LAOMO_SITE_URL.rstrip('/')}{self.url}" if self.url else ""
+
+    def plain_text(self) -> str:
+        """The body, what to do next and the link, as a mail or a text message says them."""
+        action = f"下一步：{self.action}" if self.action else ""
+        return "\n\n".join(part for part in (self.body, action, self.link) if part)

@@ -31,6 +31,7 @@ STAGE_CHOICES = [
     ("accepted", _("已验收")),
     ("awaiting", _("已举办待验收")),
     ("planned", _("已计划")),
+    ("lapsed", _("时间已过（未标记举办）")),
 ]
 STAGE_STATUSES = {
     "accepted": [Status.ACCEPTED],
@@ -141,6 +142,8 @@ class TalkFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(title__icontains=value) | Q(school__name__icontains=value))
 
     def by_stage(self, queryset, name, value):
+        if value == "lapsed":
+            return queryset.lapsed()
         return queryset.filter(status__in=STAGE_STATUSES[value])
 
     def by_level(self, queryset, name, value):

@@ -190,6 +190,16 @@ class TalkQuerySet(RegistryQuerySet):
     def current(self):
         return self.filter(archived_at__isnull=True)
 
+    def lapsed(self, now=None):
+        """时间已过: talks whose end has passed while they are still planned or confirmed (neither
+        marked held nor cancelled). The one definition behind the list filter, the badge, the
+        dashboard card and the reminder to the organiser."""
+        return self.filter(status__in=LAPSABLE, ends_at__lt=now or timezone.now())
+
+
+# The statuses in which a talk whose time has passed is 时间已过.
+LAPSABLE = (Status.PLANNED, Status.CONFIRMED)
+
 
 class Talk(ScopedModel):
     """A talk in a school, at a practice base or online, by one or more lecturers."""
@@ -325,6 +335,11 @@ class Talk(ScopedModel):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+    @property
+    def is_lapsed(self) -> bool:
+        """See `TalkQuerySet.lapsed`."""
+        return self.status in LAPSABLE and self.ends_at < timezone.now()
 
     @property
     def funding(self) -> str:

@@ -364,6 +364,98 @@ def _when(talk: Talk) -> str:
     return f"{timezone.localtime(talk.starts_at):%Y年%-m月%-d日 %H:%M}"
 
 
+def _span(starts_at, ends_at) -> str:
+    start, end = timezone.localtime(starts_at), timezone.localtime(ends_at)
+    if start.date() == end.date():
+        return f"{start:%Y年%-m月%-d日 %H:%M}–{end:%H:%M}"
+    return f"{start:%Y年%-m月%-d日 %H:%M}–{end:%Y年%-m月%-d日 %H:%M}"
+
+
+def _where_text(talk: Talk) -> str:
+    """Where a talk is, as a school reads it: the place and the room."""
+    return f"{talk.place_name}{talk.get_venue_display()}"
+
+
+# Telling the school -----------------------------------------------------------------------------
+#
+# A school needs to know of a talk at it as soon as it is planned: the hall is booked and the
+# banner printed weeks ahead, not in the two days the reminder before it leaves.
+
+
+def _tell_school_planned(talk: Talk, acting_user) -> None:
+    if talk.ends_at <= timezone.now():
+        return  # entered after the fact: there is nothing left to prepare
+    names = "、".join(
+        talk.bookings.unrestricted().order_by("id").values_list("person__name", flat=True)
+    )
+    notify(
+        school_users(talk),
+        kind="talk_planned",
+        title=_("宣讲活动安排到本校：{title}").format(title=talk.title),
+        body=_("{span}，{where}；宣讲员：{names}；{level}。横幅文字：{banner}").format(
+            span=_span(talk.starts_at, talk.ends_at),
+            where=_where_text(talk),
+            names=names,
+            level=talk.get_level_display(),
+            banner=talk.banner_text,
+        ),
+        action=_("请预订场地、制作横幅，组织好学生和教师（不少于{n}人）").format(
+            n=talk.programme.min_audience
+        ),
+        url=_talk_url(talk),
+        exclude=acting_user,
+    )
+
+
+def _tell_school_moved(talk: Talk, before: dict, acting_user) -> None:
+    """After a change of a talk: if its school changed, the old school is told it is no longer
+    there and the new one that it is planned; if its time or room changed, the school is told
+    from what to what."""
+    if before["school_id"] != talk.school_id:
+        if before["school_id"]:
+            notify(
+                User.objects.filter(
+                    role=Role.SCHOOL, school_id=before["school_id"], is_active=True
+                ),
+                kind="talk_moved",
+                title=_("宣讲活动不再安排在本校：{title}").format(title=talk.title),
+                body=_("原定{span}在本校{venue}举办，已改到其他地点。").format(
+                    span=_span(before["starts_at"], before["ends_at"]),
+                    venue=before["venue_label"],
+                ),
+                action=_("请取消已预订的场地，横幅不再需要"),
+                url=reverse("outreach:talk-list"),
+                exclude=acting_user,
+            )
+        _tell_school_planned(talk, acting_user)
+        return
+    changes = []
+    if (before["starts_at"], before["ends_at"]) != (talk.starts_at, talk.ends_at):
+        changes.append(
+            _("时间由{old}改为{new}").format(
+                old=_span(before["starts_at"], before["ends_at"]),
+                new=_span(talk.starts_at, talk.ends_at),
+            )
+        )
+    if before["venue"] != talk.venue:
+        changes.append(
+            _("场所由{old}改为{new}").format(
+                old=before["venue_label"], new=talk.get_venue_display()
+            )
+        )
+    if not changes:
+        return
+    notify(
+        school_users(talk),
+        kind="talk_moved",
+        title=_("宣讲活动有变动：{title}").format(title=talk.title),
+        body="；".join(changes) + "。",
+        action=_("请按新的时间和场所调整场地预订和横幅"),
+        url=_talk_url(talk),
+        exclude=acting_user,
+    )
+
+
 # Planning ---------------------------------------------------------------------------------------
 
 
@@ -394,6 +486,7 @@ def plan_talk(plan: TalkPlan, *, scope: Scope, acting_user) -> Outcome:
         Booking(talk=talk, person=person).save()
     record(AuditEntry.Action.CREATE, actor=acting_user, obj=talk)
     _tell_invited(talk, plan.lecturers)
+    _tell_school_planned(talk, acting_user)
     return Outcome(talk, _hints(talk, scope))
 
 
@@ -430,7 +523,8 @@ def _tell_invited(talk: Talk, people) -> None:
         users,
         kind="invited",
         title=_("宣讲邀请：{title}").format(title=talk.title),
-        body=_("{when}在{place}，请确认是否参加。").format(when=_when(talk), place=talk.place_name),
+        body=_("{when}在{place}。").format(when=_when(talk), place=talk.place_name),
+        action=_("请确认是否参加；不能参加时请婉拒并说明原因"),
         url=_talk_url(talk),
     )
 
@@ -445,6 +539,13 @@ def update_talk(talk: Talk, plan: TalkPlan, *, scope: Scope, acting_user) -> Out
         plan.school = talk.school
     _check_plan(plan, scope=scope, level=talk.level, exclude=talk)
     retimed = (plan.starts_at, plan.ends_at) != (talk.starts_at, talk.ends_at)
+    before = {
+        "school_id": talk.school_id,
+        "starts_at": talk.starts_at,
+        "ends_at": talk.ends_at,
+        "venue": talk.venue,
+        "venue_label": talk.get_venue_display(),
+    }
     for name, value in _talk_fields(plan).items():
         setattr(talk, name, value)
     talk.region = _where(talk, talk.organiser_region)
@@ -472,6 +573,7 @@ def update_talk(talk: Talk, plan: TalkPlan, *, scope: Scope, acting_user) -> Out
         data={"retimed": retimed, "lecturers_added": [p.name for p in added]},
     )
     _tell_invited(talk, added if not retimed else plan.lecturers)
+    _tell_school_moved(talk, before, acting_user)
     _settle(talk, acting_user)
     return Outcome(talk, _hints(talk, scope))
 
@@ -523,16 +625,42 @@ def respond(booking: Booking, *, accept: bool, reason: str = "", acting_user) ->
             "reason": booking.reason,
         },
     )
-    if not accept:
+    _settle(talk, acting_user)
+    _tell_organiser_answered(talk, booking, acting_user)
+    return booking
+
+
+def _tell_organiser_answered(talk: Talk, booking: Booking, acting_user) -> None:
+    """The organiser learns of every answer: a decline with its reason and the page to invite
+    someone else on; a confirmation, and whether the talk is now confirmed."""
+    if booking.status == BookingStatus.DECLINED:
         notify(
             organiser_users(talk),
             kind="declined",
             title=_("{name}婉拒了“{title}”").format(name=booking.person.name, title=talk.title),
-            body=_("原因：{reason}").format(reason=booking.reason),
-            url=_talk_url(talk),
+            body=_("{when}在{place}。婉拒原因：{reason}").format(
+                when=_when(talk), place=talk.place_name, reason=booking.reason
+            ),
+            action=_("请另请宣讲员或调整时间"),
+            url=reverse("outreach:talk-edit", args=[talk.pk]),
+            exclude=acting_user,
         )
-    _settle(talk, acting_user)
-    return booking
+        return
+    if talk.status == Status.CONFIRMED:
+        body = _("{when}在{place}。宣讲员已全部确认，活动已确认。")
+        action = _("请与学校落实场地、横幅和观众组织；活动结束后标记已举办并报送资料")
+    else:
+        body = _("{when}在{place}。还有宣讲员尚未答复。")
+        action = _("请留意其他宣讲员的答复，必要时联系催促")
+    notify(
+        organiser_users(talk),
+        kind="confirmed",
+        title=_("{name}确认参加“{title}”").format(name=booking.person.name, title=talk.title),
+        body=body.format(when=_when(talk), place=talk.place_name),
+        action=action,
+        url=_talk_url(talk),
+        exclude=acting_user,
+    )
 
 
 @transaction.atomic
@@ -545,14 +673,27 @@ def cancel_talk(talk: Talk, *, reason: str, acting_user) -> Talk:
     talk.cancel_reason = reason.strip()
     talk.save(update_fields=["cancel_reason", "updated_at"])
     _set_status(talk, Status.CANCELLED, acting_user, reason=talk.cancel_reason)
+    title = _("活动已取消：{title}").format(title=talk.title)
+    body = _("原定{when}在{place}。取消原因：{reason}").format(
+        when=_when(talk), place=_where_text(talk), reason=talk.cancel_reason
+    )
     notify(
-        [*lecturer_users(talk), *school_users(talk)],
+        school_users(talk),
         kind="cancelled",
-        title=_("活动已取消：{title}").format(title=talk.title),
-        body=_("原定{when}。取消原因：{reason}").format(
-            when=_when(talk), reason=talk.cancel_reason
-        ),
+        title=title,
+        body=body,
+        action=_("请取消已预订的场地，并告知师生"),
         url=_talk_url(talk),
+        exclude=acting_user,
+    )
+    notify(
+        lecturer_users(talk),
+        kind="cancelled",
+        title=title,
+        body=body,
+        action=_("无需前往；日程已撤销"),
+        url=_talk_url(talk),
+        exclude=acting_user,
     )
     return talk
 
@@ -824,6 +965,7 @@ def _file_report(talk: Talk, *, counts, account: str, items: list[_Item], acting
         body=_("{when} · 观众{n}人 · 第{number}次报送").format(
             when=_when(talk), n=students + teachers + others, number=number
         ),
+        action=_("请核对照片（横幅、宣讲员、观众）和观众人数，验收通过或写明原因退回"),
         url=_talk_url(talk),
     )
     return report
@@ -1053,7 +1195,8 @@ def return_report(report: TalkReport, *, reasons: str, acting_user) -> TalkRepor
         kind="returned",
         title=_("资料被退回：{title}").format(title=talk.title),
         body=_("退回原因：{reasons}").format(reasons=report.return_reasons),
-        url=_talk_url(talk),
+        action=_("请按退回原因修改后重新报送资料"),
+        url=reverse("outreach:talk-report", args=[talk.pk]),
     )
     return report
 
@@ -1104,11 +1247,13 @@ def _submitter(report: TalkReport):
 
 
 def send_reminders(now=None) -> dict[str, int]:
-    """The daily reminders: a school two days before its talk; the organiser of a talk held a
-    week ago with no report. Each is sent once (however often this runs)."""
+    """The daily reminders: a school two days before its talk; the organiser of a talk whose time
+    has passed while it is still planned or confirmed (时间已过); the organiser of a talk held a
+    week ago with no report. Each is sent once (however often this runs): the site message's key
+    is the record that it was sent."""
     now = now or timezone.now()
     today = timezone.localtime(now).date()
-    counts = {"upcoming": 0, "overdue": 0}
+    counts = {"upcoming": 0, "lapsed": 0, "overdue": 0}
     soon = today + timedelta(days=settings.LAOMO_REMIND_DAYS_BEFORE)
     upcoming = (
         Talk.objects.unrestricted()
@@ -1123,11 +1268,33 @@ def send_reminders(now=None) -> dict[str, int]:
             title=_("{days}天后宣讲：{title}").format(
                 days=settings.LAOMO_REMIND_DAYS_BEFORE, title=talk.title
             ),
-            body=_("{when}，请准备场地和横幅：{banner}").format(
-                when=_when(talk), banner=talk.banner_text
+            body=_("{when}在{where}。横幅文字：{banner}").format(
+                when=_when(talk), where=_where_text(talk), banner=talk.banner_text
             ),
+            action=_("请落实场地和横幅，组织好观众"),
             url=_talk_url(talk),
             key=f"upcoming:{talk.pk}:{talk.starts_at:%Y%m%d%H%M}",
+        )
+    lapsed = (
+        Talk.objects.unrestricted()
+        .current()
+        .lapsed(now)
+        .select_related("school", "base", "organiser_region")
+    )
+    for talk in lapsed:
+        counts["lapsed"] += notify(
+            organiser_users(talk),
+            kind="lapsed",
+            title=_("时间已过：{title}").format(title=talk.title),
+            body=_("活动原定{span}在{place}，时间已过，状态仍为“{status}”。").format(
+                span=_span(talk.starts_at, talk.ends_at),
+                place=talk.place_name,
+                status=talk.get_status_display(),
+            ),
+            action=_("如已举办，请标记已举办并报送资料；如未举办，请修改时间或取消"),
+            url=_talk_url(talk),
+            # once per talk and end time: a talk moved to a new date and lapsing again is told again
+            key=f"lapsed:{talk.pk}:{talk.ends_at:%Y%m%d%H%M}",
         )
     overdue_before = now - timedelta(days=settings.LAOMO_REPORT_OVERDUE_DAYS)
     overdue = (
@@ -1144,7 +1311,8 @@ def send_reminders(now=None) -> dict[str, int]:
             body=_("活动已于{when}举办，超过{days}天尚未报送照片和观众人数。").format(
                 when=_when(talk), days=settings.LAOMO_REPORT_OVERDUE_DAYS
             ),
-            url=_talk_url(talk),
+            action=_("请上传活动照片（横幅、宣讲员、观众）并填写观众人数"),
+            url=reverse("outreach:talk-report", args=[talk.pk]),
             key=f"overdue:{talk.pk}",
         )
     return counts

@@ -66,7 +66,7 @@ class TalkListView(ObjectListView):
     filterset_class = TalkFilterSet
     template_name = "outreach/talk_list.html"
     page_fields = (
-        *("title", "starts_at", "level", "status", "is_demo", "archived_at"),
+        *("title", "starts_at", "ends_at", "level", "status", "is_demo", "archived_at"),
         *("place", "online_platform", "school", "base", "region"),
         *("school__name", "base__name", "region__name"),
     )

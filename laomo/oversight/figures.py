@@ -80,6 +80,23 @@ def talk_list_url(**params) -> str:
     return _url("outreach:talk-list", params)
 
 
+@dataclass
+class Lapsed:
+    """时间已过: the caller's talks whose time has passed while still planned or confirmed."""
+
+    count: int
+    url: str
+
+
+def lapsed_talks(scope) -> Lapsed:
+    """The dashboard's 时间已过 card and the list it opens count the same rows: the talks the list
+    shows the caller (`restrict(scope)`, not archived), through the one `lapsed()` filter that
+    the list's `stage=lapsed` applies. Not bound to the dashboard's year: a lapse waits for
+    someone to settle it whatever year it fell in."""
+    count = Talk.objects.restrict(scope).current().lapsed().count()
+    return Lapsed(count, talk_list_url(stage="lapsed"))
+
+
 def coverage_list_url(**params) -> str:
     """The coverage list: `reached` is "no" when absent, "yes" or "all"; `as_of` a date."""
     return _url("oversight:coverage", params)

@@ -181,6 +181,7 @@ class DashboardView(OversightMixin, View):
                 "lecturers": charts.lecturers_chart(lecturers),
             },
             "audience_shares": _shares(audience),
+            "lapsed": figures.lapsed_talks(scope),
         }
         return render(request, self.template_name, context)
 

@@ -342,5 +342,5 @@ def test_the_reminder_reaches_the_school_on_its_phone(demo, phone):
     phone.assert_fits("notices")
     notice = phone.page.locator("main .list-group-item").first.inner_text()
     assert "2天后宣讲：劳模故事会" in notice
-    assert "请准备场地和横幅" in notice
+    assert "下一步：请落实场地和横幅" in notice
     phone.shot("talk-13-school-notices")

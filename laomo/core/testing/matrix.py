@@ -234,12 +234,13 @@ def _oversight(places: frozenset[str]) -> Reach:
 
 def _half_years(view: frozenset[str], change: frozenset[str], review=NOWHERE) -> Reach:
     """Half-year reports (002 四(六)): each county files its own to the city; the city reads
-    them all, returns them, and writes its own consolidated report."""
+    them all, returns them, urges the late ones (催报), and writes its own consolidated report."""
     return {
         ("halfyear", "view"): view,
         ("halfyear", "change"): change,
         ("halfyear", "create"): change,
         ("halfyear", "review"): review,
+        ("halfyear", "urge"): review,
     }
 
 
@@ -1007,6 +1008,14 @@ HALF_YEAR_ROUTES = [
         get=None,
         post=302,
         payload=halfyear_testing.open_payload,
+    ),
+    Route(
+        "halfyear:urge",
+        kind="halfyear",
+        action="urge",
+        get=None,
+        post=302,
+        payload=halfyear_testing.urge_payload,
     ),
     Route("halfyear:report", HALFYEAR),
     Route(

@@ -291,6 +291,25 @@ def forged_half_year_fields(fx: MatrixWorld, *, period: bool = True) -> dict:
     return fields | ({"year": "2001", "half": "2"} if period else {})
 
 
+def urge_kept(fx: MatrixWorld) -> list[str]:
+    """The 催报 is the caller's, goes to county A's accounts only, in the server's words."""
+    from laomo.audit.models import AuditEntry
+    from laomo.notices.models import Notification
+
+    entry = AuditEntry.objects.unrestricted().filter(action=AuditEntry.Action.URGE).first()
+    found = differences(
+        entry, {"actor": user(fx, "city_union"), "object_id": str(fx.world.a.region.pk)}
+    )
+    notices = Notification.objects.unrestricted().filter(kind="halfyear_urged")
+    to = {notice.user.username for notice in notices}
+    if to != {"county_union_a", "county_education_a"}:
+        found.append(f"told {sorted(to)}")
+    for notice in notices:
+        if notice.url.startswith("http") or "伪造" in notice.title or "点击" in notice.action:
+            found.append(f"notice took words or link from the request: {notice.title}")
+    return found
+
+
 def half_year_kept(status: str, submitted_by: str | None) -> Callable:
     def check(fx: MatrixWorld) -> list[str]:
         report = fx.object("halfyear", "a")
@@ -742,6 +761,23 @@ CASES: list[Case] = [
             },
         ),
         prepare=lambda fx: halfyear_testing.submitted_first(fx.object("halfyear", "a")),
+    ),
+    Case(
+        "halfyear:urge (city_union): who urged, whom the notice goes to, its link and words",
+        "city_union",
+        lambda fx: reverse("halfyear:urge"),
+        lambda fx: {
+            **halfyear_testing.urge_payload(fx, "city_union"),
+            "actor": user(fx, "county_union_b").pk,
+            "user": user(fx, "county_union_b").pk,
+            "users": user(fx, "county_union_b").pk,
+            "url": "https://example.com/phish",
+            "action": "请点击链接",
+            "title": "伪造",
+            "notified": "99",
+        },
+        302,
+        lambda fx: urge_kept(fx),
     ),
     # The account's own password ------------------------------------------------------------------
     Case(

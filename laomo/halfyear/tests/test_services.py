@@ -259,8 +259,8 @@ def test_the_city_overview_lists_filed_and_late(world, django_assert_num_queries
     )
     open_for(world, "county_union_b")  # a draft, not submitted
     scope = Scope.for_user(world.user("city_union"))
-    # The scope's region ids (read once per scope), the regions, the reports.
-    with django_assert_num_queries(3):
+    # The scope's region ids (read once per scope), the regions, the reports, the last 催报.
+    with django_assert_num_queries(4):
         before = services.overview(scope, 2025, 1, today=date(2025, 7, 10))
         [filing.label for filing in before.filings]
     assert before.deadline == date(2025, 7, 10)

@@ -164,7 +164,7 @@ def test_report_page_queries_do_not_grow(
         assert client.get(report.get_absolute_url()).status_code == 200
 
 
-@pytest.mark.parametrize(("key", "queries"), [("county_union_a", 4), ("city_union", 6)])
+@pytest.mark.parametrize(("key", "queries"), [("county_union_a", 4), ("city_union", 7)])
 def test_index_queries_do_not_grow(login, world, key, queries, django_assert_num_queries):
     client = login(world.user(key))
     with django_assert_num_queries(queries):

@@ -1,7 +1,9 @@
-"""`{{ talk|status_badge }}`: a talk's status as a coloured badge, in lists and on its page."""
+"""`{{ talk|status_badge }}`: a talk's status as a coloured badge, in lists and on its page; a talk
+whose time has passed while still planned or confirmed carries a second one, 时间已过."""
 
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from laomo.outreach.choices import Status
 
@@ -21,4 +23,11 @@ BADGE_CLASSES = {
 @register.filter
 def status_badge(talk) -> str:
     css = BADGE_CLASSES.get(talk.status, "text-bg-light border")
-    return format_html('<span class="badge {}">{}</span>', css, talk.get_status_display())
+    badge = format_html('<span class="badge {}">{}</span>', css, talk.get_status_display())
+    if talk.is_lapsed:
+        badge += format_html(
+            ' <span class="badge text-bg-danger" title="{}">{}</span>',
+            _("活动时间已过，尚未标记已举办，也未取消"),
+            _("时间已过"),
+        )
+    return badge

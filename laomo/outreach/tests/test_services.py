@@ -500,8 +500,9 @@ def test_reminders_go_out_once_two_days_before_and_a_week_after_without_report(w
         late.bookings.unrestricted().get(), accept=True, acting_user=world.user("lecturer_a")
     )
     counts = services.send_reminders()
-    assert counts == {"upcoming": 1, "overdue": 2}  # county A's union and education bureau
-    assert services.send_reminders() == {"upcoming": 0, "overdue": 0}
+    # county A's union and education bureau: the lapsed talk, and its missing report
+    assert counts == {"upcoming": 1, "lapsed": 2, "overdue": 2}
+    assert services.send_reminders() == {"upcoming": 0, "lapsed": 0, "overdue": 0}
     upcoming = Notification.objects.unrestricted().get(kind="upcoming")
     assert upcoming.user == world.user("school_a")
     assert soon.title in upcoming.title
