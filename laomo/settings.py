@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "laomo.core.headers.SecurityHeadersMiddleware",
     "laomo.core.requests.RequestContextMiddleware",
+    # Under /api/: every refusal in JSON, in Chinese (405, unknown paths, 500).
+    "laomo.core.api_errors.ApiErrorMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
