@@ -9,6 +9,7 @@ names the field by its Chinese label (`FIELD_LABELS`), as a form's error under i
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -105,13 +106,42 @@ def _field_path(loc: list) -> tuple[str, list]:
     return str(source), rest
 
 
-def _expected(ctx: dict) -> str:
-    """pydantic's "'a', 'b' or 'c'" as "a、b、c"."""
+@functools.cache
+def choice_labels(name: str) -> dict[str, str]:
+    """The Chinese names of the values a field called `name` takes, read from the models' fields
+    of that name ("venue": {"hall": "礼堂", …}); a value two models name differently is left
+    out rather than guessed."""
+    from django.apps import apps
+    from django.core.exceptions import FieldDoesNotExist
+
+    labels: dict[str, str] = {}
+    clashing: set[str] = set()
+    for model in apps.get_models():
+        if not model.__module__.startswith("laomo."):
+            continue
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        for value, label in getattr(field, "flatchoices", None) or []:
+            value, label = str(value), str(label)
+            if labels.setdefault(value, label) != label:
+                clashing.add(value)
+    return {value: label for value, label in labels.items() if value not in clashing}
+
+
+def _expected(ctx: dict, name: str) -> str:
+    """pydantic's "'a', 'b' or 'c'" as "a（甲）、b（乙）、c（丙）", with each value's Chinese name
+    where the models give one."""
     text = str(ctx.get("expected", ""))
-    return "、".join(part.strip(" '\"") for part in text.replace(" or ", ",").split(",") if part)
+    values = [part.strip(" '\"") for part in text.replace(" or ", ",").split(",")]
+    labels = choice_labels(name) if name else {}
+    return "、".join(
+        f"{value}（{labels[value]}）" if value in labels else value for value in values if value
+    )
 
 
-def _message(error: dict, label: str) -> str:
+def _message(error: dict, label: str, name: str = "") -> str:
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
     messages = {
@@ -158,12 +188,8 @@ def _message(error: dict, label: str) -> str:
         "datetime_parsing": _("{label}应为日期和时间，如 2026-03-05T14:30:00+08:00"),
         "datetime_type": _("{label}应为日期和时间，如 2026-03-05T14:30:00+08:00"),
         "datetime_from_date_parsing": _("{label}应为日期和时间，如 2026-03-05T14:30:00+08:00"),
-        "enum": _("{label}应为以下之一：{expected}").format(
-            label="{label}", expected=_expected(ctx)
-        ),
-        "literal_error": _("{label}应为以下之一：{expected}").format(
-            label="{label}", expected=_expected(ctx)
-        ),
+        "enum": _("{label}应为以下之一：{expected}"),
+        "literal_error": _("{label}应为以下之一：{expected}"),
         "json_invalid": _("{label}不是有效的 JSON"),
         "json_type": _("{label}不是有效的 JSON"),
         "value_error": _("{label}{reason}").format(
@@ -171,6 +197,8 @@ def _message(error: dict, label: str) -> str:
         ),
     }
     template = messages.get(kind, _("{label}的值不符合要求"))
+    if "{expected}" in template:
+        template = template.replace("{expected}", _expected(ctx, name))
     return template.replace("{label}", label)
 
 
@@ -183,7 +211,8 @@ def describe_validation_errors(errors: list[dict]) -> dict[str, list[str]]:
         source, path = _field_path(list(error.get("loc") or []))
         key = ".".join(str(part) for part in path) or source
         label = field_label(path) if path else _SOURCES.get(source, source)
-        described.setdefault(key, []).append(_message(error, label))
+        name = next((str(part) for part in reversed(path) if isinstance(part, str)), "")
+        described.setdefault(key, []).append(_message(error, label, name))
     return described
 
 

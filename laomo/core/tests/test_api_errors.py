@@ -39,8 +39,8 @@ def _chinese(response, status):
 def test_a_query_parameter_out_of_bounds_is_named(api):
     body = _chinese(api.get("/api/v1/schools", {"page": "0", "stage": "nursery"}), 422)
     assert body["errors"]["page"] == ["页码不能小于1"]
-    assert body["errors"]["stage"][0].startswith("学段应为以下之一：")
-    assert "primary" in body["errors"]["stage"][0]
+    stage = body["errors"]["stage"][0]
+    assert stage.startswith("学段应为以下之一：primary（小学）、junior（初中）")
     assert body["detail"].startswith("请求参数有误：")
     assert "页码不能小于1" in body["detail"]
     body = _chinese(api.get("/api/v1/talks", {"since": "昨天", "page_size": "x"}), 422)
@@ -68,7 +68,7 @@ def test_json_body_fields_are_named_by_their_labels(api, world):
     assert errors["title"] == ["活动名称不能为空"]
     assert errors["starts_at"] == ["缺少开始时间"]
     assert errors["ends_at"] == ["结束时间应为日期和时间，如 2026-03-05T14:30:00+08:00"]
-    assert errors["venue"][0].startswith("场所应为以下之一：")
+    assert errors["venue"][0].startswith("场所应为以下之一：hall（礼堂）、classroom（教室）")
     assert errors["lecturer_ids.0"] == ["宣讲员编号第1项应为整数"]
     assert errors["expected_audience"] == ["预计观众人数不能小于0"]
     assert errors["special_name"] == ["专场名称不能超过60个字"]
