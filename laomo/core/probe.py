@@ -378,8 +378,8 @@ class Target:
         return "/" + re.sub(r"<(?:\w+:)?(\w+)>", str(pk), self.route)
 
 
-def url_routes() -> list[tuple[str, str, tuple[str, ...]]]:
-    """(route, name, argument names) of every URL pattern under the root resolver."""
+def _walk():
+    """(route, name, argument names, view) of every URL pattern under the root resolver."""
 
     def walk(patterns, prefix: str, namespace: str):
         for item in patterns:
@@ -390,13 +390,93 @@ def url_routes() -> list[tuple[str, str, tuple[str, ...]]]:
             else:
                 name = item.name or ""
                 full = f"{namespace}:{name}" if namespace and name else name
-                yield route, full, tuple(item.pattern.regex.groupindex)
+                yield route, full, tuple(item.pattern.regex.groupindex), item.callback
 
     return [
         r
         for r in walk(get_resolver().url_patterns, "", "")
         if not r[0].startswith(SKIPPED_PREFIXES)
     ]
+
+
+def url_routes() -> list[tuple[str, str, tuple[str, ...]]]:
+    """(route, name, argument names) of every URL pattern under the root resolver."""
+    return [(route, name, params) for route, name, params, _view in _walk()]
+
+
+# Lists: every page and API operation without an object in its path, asked with each of its
+# filters set to an outside object (a search, to an outside person's name). Any answer but a 500
+# will do, as long as it writes nothing and names no outside object. Not asked: signing in and
+# out (which would end the probe's session) and the health check.
+LIST_SKIPPED = frozenset({"login", "login-code", "logout", "healthz"})
+
+
+@dataclass(frozen=True)
+class Listing:
+    route: str
+    name: str
+    fills: tuple[tuple[str, str], ...]  # (query parameter, "pk" | "name" | "code")
+    api: bool
+
+    def query(self, side: Side) -> dict[str, str]:
+        values = {
+            "pk": str(side.pk),
+            "name": side.objects["person"].name,
+            "code": side.objects["region"].code,
+        }
+        return {name: values[fill] for name, fill in self.fills}
+
+
+def _page_fills(callback) -> tuple[tuple[str, str], ...]:
+    """A page's filters (django-filter) that name an object, and its search box."""
+    from django_filters import ModelChoiceFilter, ModelMultipleChoiceFilter
+
+    filterset = getattr(getattr(callback, "view_class", None), "filterset_class", None)
+    if filterset is None:
+        return (("q", "name"),)  # a page without a filter form may still search (the suggestions)
+    fills = []
+    for name, item in filterset.base_filters.items():
+        if name == "q":
+            fills.append((name, "name"))
+        elif isinstance(item, ModelChoiceFilter | ModelMultipleChoiceFilter):
+            fills.append((name, "pk"))
+    return tuple(fills)
+
+
+def _api_fills(schema: dict, operation: dict) -> tuple[tuple[str, str], ...]:
+    fills = []
+    for parameter in operation.get("parameters", []):
+        if parameter["in"] != "query" or parameter["name"] in ("page", "page_size"):
+            continue
+        node = _resolve(schema, parameter.get("schema", {}))
+        options = [_resolve(schema, o) for o in node.get("anyOf", [node])]
+        kinds = {o.get("type") for o in options if "enum" not in o and "format" not in o}
+        name = parameter["name"]
+        bounded = any(o.get("maximum", FOREIGN_ID) < FOREIGN_ID for o in options)
+        if name == "q":
+            fills.append((name, "name"))
+        elif "integer" in kinds and not bounded:  # an id, not a year or a count
+            fills.append((name, "pk"))
+        elif "string" in kinds and "region" in name:
+            fills.append((name, "code"))
+    return tuple(fills)
+
+
+def list_targets() -> list[Listing]:
+    schema = _schema_cache()
+    found = []
+    seen = set()
+    for route, name, params, callback in _walk():
+        if params or name in LIST_SKIPPED or route in seen:
+            continue
+        seen.add(route)
+        if route.startswith(API_PREFIX):
+            operation = schema["paths"].get("/" + route, {}).get("get")
+            if operation is not None:
+                found.append(Listing(route, name, _api_fills(schema, operation), api=True))
+        else:
+            found.append(Listing(route, name, _page_fills(callback), api=False))
+    return found
 
 
 def _schema() -> dict:
@@ -554,6 +634,7 @@ class Figures:
     writes: int = 0
     unexpected: int = 0
     controls: int = 0  # city roles asking about the sibling county, theirs to see: answered
+    lists: int = 0  # lists and searches asked with outside objects in their filters
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -562,9 +643,10 @@ class Figures:
 
 
 class Prober:
-    def __init__(self, world: ProbeWorld, found: list[Target]):
+    def __init__(self, world: ProbeWorld, found: list[Target], listings: list[Listing] = ()):
         self.world = world
         self.targets = found
+        self.listings = listings
         self.queries = _watched()
         self.upload_dir = tempfile.mkdtemp(prefix="laomo-probe-")
 
@@ -585,6 +667,9 @@ class Prober:
                 control = key == SIBLING and role in CITY_ROLES
                 for target in self.targets:
                     self.request(client, raw, target, side, figures, baseline, control=control)
+                if not control:
+                    for listing in self.listings:
+                        self.ask_list(client, raw, listing, side, figures, baseline)
             results.append(figures)
         return results
 
@@ -656,6 +741,34 @@ class Prober:
             figures.writes += 1
             figures.problems.append(f"{where}：{status}，数据库有改动")
 
+    def ask_list(self, client, raw, listing: Listing, side: Side, figures: Figures, baseline):
+        query = listing.query(side)
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"} if listing.api else {}
+        with transaction.atomic():
+            response = client.get("/" + listing.route, query, **headers)
+            changed = digest(self.queries) != baseline
+            transaction.set_rollback(True)
+        figures.lists += 1
+        status = response.status_code
+        where = f"GET /{listing.route}?{'&'.join(f'{k}={v}' for k, v in query.items())}"
+        where += f"（{side_label(side, self.world)}）"
+        if status >= 500:
+            figures.errors += 1
+            figures.problems.append(f"{where}：{status} 服务器错误")
+        elif not response.streaming and response.get("Content-Type", "").startswith(
+            ("text/", "application/json")
+        ):
+            text = response.content.decode(errors="replace")
+            # A search box shows what was typed; anything more is a leak.
+            typed = " ".join(query.values())
+            shown = [s for s in side.secrets() if s in text and s not in typed]
+            if shown:
+                figures.leaks += 1
+                figures.problems.append(f"{where}：列表显示了 {shown}")
+        if changed:
+            figures.writes += 1
+            figures.problems.append(f"{where}：{status}，数据库有改动")
+
 
 _SCHEMA: dict | None = None
 
@@ -717,13 +830,16 @@ def probe_settings() -> Iterator[None]:
         yield
 
 
-def run_probe(roles: list[str] | None = None) -> tuple[list[Figures], list[str], int]:
-    """Build the world, probe, and roll everything back. Returns the figures per role, what could
-    not be probed, and the number of distinct requests per role and place."""
+def run_probe(
+    roles: list[str] | None = None, *, lists: bool = True
+) -> tuple[list[Figures], list[str], int]:
+    """Build the world, probe, and roll everything back (`lists=False`: only the URLs and
+    operations that name an object). Returns the figures per role, what could not be probed, and
+    the number of requests naming an object per role and place."""
     with probe_settings(), transaction.atomic():
         world = build_world()
         found, problems = targets()
-        figures = Prober(world, found).run(roles)
+        figures = Prober(world, found, list_targets() if lists else []).run(roles)
         transaction.set_rollback(True)
     return figures, problems, len(found)
 
@@ -735,10 +851,11 @@ def table(figures: list[Figures]) -> str:
     labels = dict(Role.choices)
     head = [
         "角色",
-        "请求",
+        "对象请求",
         "404",
         "405",
         "其他拒绝",
+        "列表查询",
         "泄露",
         "500",
         "写入",
@@ -759,6 +876,7 @@ def table(figures: list[Figures]) -> str:
                 f.statuses[404],
                 f.statuses[405],
                 other - f.unexpected,
+                f.lists,
                 f.leaks,
                 f.errors,
                 f.writes,
@@ -768,7 +886,7 @@ def table(figures: list[Figures]) -> str:
         )
     total = [
         "合计",
-        *(sum(r[i] for r in rows[1:]) for i in range(1, 9)),
+        *(sum(r[i] for r in rows[1:]) for i in range(1, 10)),
         sum(f.controls for f in figures),
     ]
     rows.append(total)

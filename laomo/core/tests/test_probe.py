@@ -30,6 +30,8 @@ def test_every_role_is_refused_everywhere_and_nothing_is_written(db):
         assert f.requests == targets * places, f.role
         assert (f.leaks, f.errors, f.writes, f.unexpected) == (0, 0, 0, 0), f.problems
         assert f.statuses[404] >= len(routes), f.role
+        # Every list, search and API list, with its filters set to outside objects.
+        assert f.lists == len(probe.list_targets()) * places >= 40, f.role
     # Control: the sibling county is the city's to see, and the same ids reach its objects.
     for f in figures:
         if f.role in CITY_ROLES:
@@ -73,7 +75,7 @@ def test_a_new_leaking_or_writing_page_is_caught(db, settings):
     sys.modules[urlconf.__name__] = urlconf
     try:
         settings.ROOT_URLCONF = urlconf.__name__
-        figures, _problems, _targets = probe.run_probe(["county_union"])
+        figures, _problems, _targets = probe.run_probe(["county_union"], lists=False)
     finally:
         del sys.modules[urlconf.__name__]
     [f] = figures
@@ -106,12 +108,38 @@ def test_a_refusal_naming_the_object_is_a_leak(db, settings):
     sys.modules[urlconf.__name__] = urlconf
     try:
         settings.ROOT_URLCONF = urlconf.__name__
-        figures, _problems, _targets = probe.run_probe(["reviewer"])
+        figures, _problems, _targets = probe.run_probe(["reviewer"], lists=False)
     finally:
         del sys.modules[urlconf.__name__]
     [f] = figures
     assert f.leaks == 4
     assert all("/telling/" in line and "拒绝时显示了" in line for line in f.problems)
+
+
+def _everyone(request):
+    """A list that forgot its scope. (Schools: the probe searches lists for an outside model
+    worker's name, and a search box shows what was typed, so a model worker's name alone in a
+    list answering that search does not count; a school's does.)"""
+    from laomo.schools.models import School
+
+    return HttpResponse("、".join(School.objects.unrestricted().values_list("name", flat=True)))
+
+
+def test_a_new_list_showing_outside_objects_is_caught(db, settings):
+    urlconf = types.ModuleType("laomo_probe_list_urls")
+    urlconf.urlpatterns = [
+        *laomo_urls.urlpatterns,
+        path("schools/everyone/", _everyone, name="probe-everyone"),
+    ]
+    sys.modules[urlconf.__name__] = urlconf
+    try:
+        settings.ROOT_URLCONF = urlconf.__name__
+        figures, _problems, _targets = probe.run_probe(["county_education"])
+    finally:
+        del sys.modules[urlconf.__name__]
+    [f] = figures
+    assert f.leaks == 2  # about the other city's county and the sibling county
+    assert all("/schools/everyone/" in line and "列表显示了" in line for line in f.problems)
 
 
 def test_the_command_prints_the_figures(db):
