@@ -70,6 +70,11 @@ class Side:
 
     pk: int
     objects: dict[str, object] = field(default_factory=dict)
+    name: str = ""
+
+    @property
+    def region(self):
+        return self.objects["region"]
 
     def secrets(self) -> list[str]:
         """What a refusal must not show: the names of the place's objects, the person's phone."""
@@ -204,144 +209,92 @@ def build_world() -> ProbeWorld:
         SIBLING: ("990103", "探查邻县", home_city),
     }
     sides = {OTHER_CITY: Side(FOREIGN_ID), SIBLING: Side(FOREIGN_ID + 1)}
+    phones = {OTHER_CITY: "13909540001", SIBLING: "13809540002"}
+    owners = {}  # the county union's account of each place, who plans and reports its talk
     now = timezone.now()
+    year, half = halfyear.latest_ended_half(timezone.localdate())
 
-    def each(make):
-        """One row per place, in the same order, table by table: the ids line up."""
+    # Each step makes one row per place, in the same order, in each table it fills: the first
+    # rows after `next_ids` get FOREIGN_ID and FOREIGN_ID + 1 (checked below).
+    with next_ids(FOREIGN_ID):
         for key, side in sides.items():
             code, name, parent = places[key]
-            made = make(key, side, code, name, parent)
-            if made is not None:
-                kind, obj = made
-                side.objects[kind] = obj
-
-    with next_ids(FOREIGN_ID):
-        each(
-            lambda k, s, code, name, parent: (
-                "region",
-                region(code, name, Region.Level.COUNTY, parent),
+            side.objects["region"] = region(code, name, Region.Level.COUNTY, parent)
+        for key, side in sides.items():
+            side.name = places[key][1]
+            side.objects["organisation"] = Organisation.objects.create(
+                name=f"{side.name}总工会", kind="union", region=side.region
             )
-        )
-        r = lambda s: s.objects["region"]  # noqa: E731
-        each(
-            lambda k, s, c, name, p: (
-                "organisation",
-                Organisation.objects.create(name=f"{name}总工会", kind="union", region=r(s)),
+        for side in sides.values():
+            side.objects["school"] = School.objects.create(
+                name=f"{side.name}第一小学", region=side.region, stage="primary", ownership="public"
             )
-        )
-        each(
-            lambda k, s, c, name, p: (
-                "school",
-                School.objects.create(
-                    name=f"{name}第一小学", region=r(s), stage="primary", ownership="public"
-                ),
+        for key, side in sides.items():
+            side.objects["person"] = Person.objects.create(
+                name=f"{side.name[2:]}劳模",
+                gender="女",
+                unit=f"{side.name}单位",
+                phone=phones[key],
+                region=side.region,
             )
-        )
-        phones = {OTHER_CITY: "13909540001", SIBLING: "13809540002"}
-        each(
-            lambda k, s, c, name, p: (
-                "person",
-                Person.objects.create(
-                    name=f"{name[2:]}劳模",
-                    gender="女",
-                    unit=f"{name}单位",
-                    phone=phones[k],
-                    region=r(s),
-                ),
+        for side in sides.values():
+            side.objects["group"] = LectureGroup.objects.create(
+                name=f"{side.name}宣讲团", region=side.region, batch=1
             )
-        )
-        each(
-            lambda k, s, c, name, p: (
-                "group",
-                LectureGroup.objects.create(name=f"{name}宣讲团", region=r(s), batch=1),
+        for side in sides.values():
+            side.objects["membership"] = Membership.objects.create(
+                group=side.objects["group"], person=side.objects["person"], position=1
             )
-        )
-        each(
-            lambda k, s, c, name, p: (
-                "membership",
-                Membership.objects.create(
-                    group=s.objects["group"], person=s.objects["person"], position=1
-                ),
+        for key, side in sides.items():
+            owners[key] = _user(f"probe-{key}-union", Role.COUNTY_UNION, region=side.region)
+        for key, side in sides.items():
+            side.objects["notice"] = Notification.objects.create(
+                user=owners[key], kind="probe", title=f"{side.name}的探查消息", url="/"
             )
-        )
-        owners = {}
-        each(
-            lambda k, s, c, name, p: owners.__setitem__(
-                k, _user(f"probe-{k}-union", Role.COUNTY_UNION, region=r(s))
+        for side in sides.values():  # the talk's second organiser (not probed by its id)
+            Organisation.objects.create(
+                name=f"{side.name}教育体育局", kind="education", region=side.region
             )
-        )
-        each(
-            lambda k, s, c, name, p: (
-                "notice",
-                Notification.objects.create(
-                    user=owners[k], kind="probe", title=f"{name}的探查消息", url="/"
-                ),
+        for key, side in sides.items():
+            plan = outreach.TalkPlan(
+                title=f"{side.name}探查宣讲",
+                starts_at=now - timedelta(days=3),
+                ends_at=now - timedelta(days=3) + timedelta(hours=2),
+                venue="hall",
+                form="first_lesson",
+                lecturers=[side.objects["person"]],
+                school=side.objects["school"],
+                expected_audience=200,
             )
-        )
-        each(
-            lambda k, s, c, name, p: (
-                Organisation.objects.create(name=f"{name}教育体育局", kind="education", region=r(s))
-                and None
-            )
-        )
-
-        def plan(key, side, code, name, parent):
             user = owners[key]
-            talk = outreach.plan_talk(
-                outreach.TalkPlan(
-                    title=f"{name}探查宣讲",
-                    starts_at=now - timedelta(days=3),
-                    ends_at=now - timedelta(days=3) + timedelta(hours=2),
-                    venue="hall",
-                    form="first_lesson",
-                    lecturers=[side.objects["person"]],
-                    school=side.objects["school"],
-                    expected_audience=200,
-                ),
-                scope=Scope.for_user(user),
-                acting_user=user,
-            ).talk
-            return "talk", talk
-
-        each(plan)
-        each(lambda k, s, c, n, p: ("booking", s.objects["talk"].bookings.unrestricted().get()))
-        each(
-            lambda k, s, c, n, p: (
-                outreach.respond(s.objects["booking"], accept=True, acting_user=owners[k]) and None
+            talk = outreach.plan_talk(plan, scope=Scope.for_user(user), acting_user=user).talk
+            side.objects["talk"] = talk
+            side.objects["booking"] = talk.bookings.unrestricted().get()
+        for key, side in sides.items():
+            outreach.respond(side.objects["booking"], accept=True, acting_user=owners[key])
+        for seed, (key, side) in enumerate(sides.items(), start=1):
+            photo = outreach.PhotoUpload(
+                data=_photo_bytes(seed),
+                filename="probe.jpg",
+                shows_banner=True,
+                shows_lecturer=True,
+                shows_audience=True,
             )
-        )
-        each(
-            lambda k, s, c, n, p: (
-                "report",
-                outreach.submit_report(
-                    s.objects["talk"],
-                    students=40,
-                    teachers=5,
-                    others=0,
-                    account="探查报送",
-                    photos=[
-                        outreach.PhotoUpload(
-                            data=_photo_bytes(len(k)),
-                            filename="probe.jpg",
-                            shows_banner=True,
-                            shows_lecturer=True,
-                            shows_audience=True,
-                        )
-                    ],
-                    acting_user=owners[k],
-                ),
+            side.objects["report"] = outreach.submit_report(
+                side.objects["talk"],
+                students=40,
+                teachers=5,
+                others=0,
+                account="探查报送",
+                photos=[photo],
+                acting_user=owners[key],
             )
-        )
-        each(lambda k, s, c, n, p: ("photo", s.objects["report"].photos.unrestricted().get()))
-        year, half = halfyear.latest_ended_half(timezone.localdate())
-        each(
-            lambda k, s, c, n, p: (
-                "halfyear",
-                halfyear.open_report(
-                    scope=Scope.for_user(owners[k]), year=year, half=half, acting_user=owners[k]
-                )[0],
-            )
-        )
+            side.objects["photo"] = side.objects["report"].photos.unrestricted().get()
+        for key, side in sides.items():
+            scope = Scope.for_user(owners[key])
+            side.objects["halfyear"] = halfyear.open_report(
+                scope=scope, year=year, half=half, acting_user=owners[key]
+            )[0]
 
     misaligned = [
         f"{key} {kind} #{obj.pk}（应为 {side.pk}）"
@@ -648,7 +601,6 @@ class Prober:
         self.targets = found
         self.listings = listings
         self.queries = _watched()
-        self.upload_dir = tempfile.mkdtemp(prefix="laomo-probe-")
 
     def run(self, roles: list[str] | None = None) -> list[Figures]:
         from laomo.accounts.models import ApiToken
