@@ -14,6 +14,8 @@ and it rests on nothing the authorization matrix (`laomo.core.testing.matrix`) w
   that id in every argument names, whatever its view reads, either an outside object or nothing.
 - A JSON or multipart body is made from the operation's schema, so that it passes validation and
   the call reaches the scope check; every id in it is an outside object's too.
+- Every other page, search and API list is asked with its filters (its django-filter form, its
+  OpenAPI query parameters) set to outside objects: whatever it answers must name none of them.
 
 Each request runs in a savepoint that is rolled back. What counts as a write: any change to a
 row of the project's tables, except the sign-in bookkeeping (a user's last sign-in, a token's
