@@ -10,9 +10,10 @@ from functools import wraps
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, JsonResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
+from laomo.core import api_errors
 from laomo.outreach.api import router as outreach_router
 from laomo.oversight.api import router as oversight_router
 from laomo.people.api import router as people_router
@@ -93,7 +94,7 @@ api.add_router("/oversight", oversight_router)
 
 @api.exception_handler(Http404)
 def not_found(request, exc):
-    return api.create_response(request, {"detail": "未找到"}, status=404)
+    return api.create_response(request, {"detail": api_errors.status_detail(404)}, status=404)
 
 
 @api.exception_handler(SuspiciousOperation)
@@ -106,11 +107,26 @@ def bad_request(request, exc):
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request, exc):
-    return api.create_response(request, {"detail": "未登录或令牌无效"}, status=401)
+    return api.create_response(request, {"detail": api_errors.status_detail(401)}, status=401)
 
 
 @api.exception_handler(ValidationError)
 def invalid(request, exc):
-    return api.create_response(
-        request, {"detail": "请求参数有误", "errors": exc.errors}, status=422
-    )
+    """A parameter or field out of bounds: 422, each field by its name, each sentence by its
+    Chinese label (`laomo.core.api_errors`)."""
+    errors = api_errors.describe_validation_errors(exc.errors)
+    detail = api_errors.validation_detail(errors)
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+
+
+@api.exception_handler(HttpError)
+def refused(request, exc):
+    """ninja's own refusals, which it words in English: a body that is no JSON (400), a session
+    write without its CSRF token (403), and any other."""
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+        detail = api_errors.bad_json_detail(exc.__cause__)
+    elif exc.status_code == 403 and str(exc).startswith("CSRF"):
+        detail = str(api_errors.CSRF_DETAIL)
+    else:
+        detail = api_errors.status_detail(exc.status_code)
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)

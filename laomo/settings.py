@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "laomo.core.headers.SecurityHeadersMiddleware",
     "laomo.core.requests.RequestContextMiddleware",
+    # Under /api/: every refusal in JSON, in Chinese (405, unknown paths, 500).
+    "laomo.core.api_errors.ApiErrorMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise: static files keep their long cache; everything else is not stored.
     "laomo.core.caching.NoStoreMiddleware",
@@ -223,6 +225,27 @@ LAOMO_REQUIRE_TOTP_FOR_ADMINS = env_bool("LAOMO_REQUIRE_TOTP_FOR_ADMINS")
 OTP_TOTP_ISSUER = os.environ.get("LAOMO_TOTP_ISSUER", "劳模工匠进校园")
 # An API token (`laomo issue-token`) is valid this many days unless issued with --days (1–365).
 LAOMO_API_TOKEN_DAYS = int(os.environ.get("LAOMO_API_TOKEN_DAYS", "90"))
+# Calls to /api/ per window (seconds) for one token and for one client address; 0 = no limit.
+# An integration reading a county's lists page by page needs a few dozen a minute; the address
+# limit is higher because an office's callers may share one address behind its NAT.
+LAOMO_API_RATE_PER_TOKEN = int(os.environ.get("LAOMO_API_RATE_PER_TOKEN", "120"))
+LAOMO_API_RATE_PER_ADDRESS = int(os.environ.get("LAOMO_API_RATE_PER_ADDRESS", "300"))
+LAOMO_API_RATE_WINDOW = int(os.environ.get("LAOMO_API_RATE_WINDOW", "60"))
+
+# The cache holds the rate limits' counters. With REDIS_URL (e.g. redis://127.0.0.1:6379/0) every
+# gunicorn worker counts in the same Redis; without it each worker counts in its own memory, so a
+# caller spread over three workers gets up to three times the limit.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "laomo",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

@@ -1,14 +1,16 @@
 """What a request must pass before it reaches a page: a live session and a user who has done
 what sign-in requires of them; a valid bearer token for the API; sign-in for every page."""
 
+from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware as BaseLoginRequiredMiddleware
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from laomo.accounts import services, signin
+from laomo.accounts import ratelimits, services, signin
 from laomo.accounts.models import ApiToken
+from laomo.core.requests import client_ip
 
 
 class SignInPolicyMiddleware:
@@ -62,14 +64,25 @@ class SignInPolicyMiddleware:
 class ApiTokenMiddleware:
     """`Authorization: Bearer TOKEN` on /api/: the token's user, if the token is live (see
     `ApiToken.refusal`); else 401, and a refused known token is recorded (see
-    `services.record_token_refusal`)."""
+    `services.record_token_refusal`).
+
+    Every call to /api/ counts against its client address first (before any token is looked
+    up, so guessing tokens counts too), then a live token's calls against the token
+    (`laomo.accounts.ratelimits`): past either limit, 429 with Retry-After."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        ip = client_ip(request)
+        if verdict := ratelimits.check_address(ip):
+            if verdict.first:
+                ratelimits.record_address_limited(ip)
+            return _too_many(settings.LAOMO_API_RATE_PER_ADDRESS, verdict)
         header = request.headers.get("Authorization", "")
-        if request.path.startswith("/api/") and header:
+        if header:
             scheme, _sep, raw = header.partition(" ")
             if scheme.lower() != "bearer" or not raw.strip():
                 return _unauthorized(_("Authorization 头应为 “Bearer 令牌”"))
@@ -79,11 +92,21 @@ class ApiTokenMiddleware:
             if refusal := token.refusal():
                 services.record_token_refusal(token, refusal)
                 return _unauthorized(refusal)
+            if verdict := ratelimits.check_token(token):
+                if verdict.first:
+                    ratelimits.record_token_limited(token)
+                return _too_many(settings.LAOMO_API_RATE_PER_TOKEN, verdict)
             token.touch()
             request.user = token.user
             request.api_token = token
             request._dont_enforce_csrf_checks = True
         return self.get_response(request)
+
+
+def _too_many(limit: int, verdict: ratelimits.Verdict) -> JsonResponse:
+    response = JsonResponse({"detail": ratelimits.refusal_detail(limit, verdict)}, status=429)
+    response["Retry-After"] = str(verdict.retry_after)
+    return response
 
 
 def _unauthorized(detail: str) -> JsonResponse:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Max, Sum
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -99,6 +100,22 @@ class User(AbstractUser):
                 days=settings.LAOMO_PASSWORD_MAX_AGE_DAYS
             )
         return ""
+
+    def locked_until(self):
+        """When the sign-in lockout of this account's user name (django-axes: too many failed
+        sign-ins, from any address) lifts; None when it is not locked. Read as axes reads it:
+        the failures counted within the cool-off time, the lock running from the latest."""
+        from axes.models import AccessAttempt
+
+        cool_off = settings.AXES_COOLOFF_TIME
+        attempts = AccessAttempt.objects.filter(username=self.username)
+        if cool_off is not None:
+            attempts = attempts.filter(attempt_time__gte=timezone.now() - cool_off)
+        found = attempts.aggregate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+        if (found["failures"] or 0) < settings.AXES_FAILURE_LIMIT:
+            return None
+        # Without a cool-off time the lock holds until an administrator resets it.
+        return found["last"] + cool_off if cool_off is not None else timezone.datetime.max
 
     @property
     def is_city_admin(self) -> bool:
@@ -208,9 +225,17 @@ class ApiToken(models.Model):
     def refusal(self) -> str:
         """Why this token may not be used now, in words for its caller; "" when it may. A revoked
         token and a deactivated account's are refused in the words an unknown token is: the
-        caller learns nothing about the account."""
+        caller learns nothing about the account. While the account is locked out of sign-in
+        (someone kept guessing its password), its tokens wait too: whoever holds the password may
+        hold more, and the lock is the moment to look."""
         if self.revoked_at is not None or not self.user.is_active:
             return _("令牌无效或已吊销")
+        if (until := self.user.locked_until()) is not None:
+            if until == timezone.datetime.max:
+                return _("账号因登录失败次数过多已被锁定，解除锁定前令牌不能使用")
+            return _("账号因登录失败次数过多已被锁定，{time}前令牌不能使用").format(
+                time=f"{timezone.localtime(until):%Y年%-m月%-d日 %H:%M}"
+            )
         if self.expires_at <= timezone.now():
             return _("令牌已于{date}过期，请联系管理员重新签发").format(
                 date=f"{timezone.localtime(self.expires_at):%Y年%-m月%-d日 %H:%M}"

@@ -215,10 +215,10 @@ TOKEN_REFUSAL_QUIET = timedelta(hours=1)
 
 
 def record_token_refusal(token: ApiToken, reason: str) -> None:
-    """Record that a known token (expired, revoked, or of a deactivated account) was refused: a
-    forgotten integration or a leaked token, both for the officials to see. A string that is no
-    token at all is not recorded: anyone can send one, it names no account, and a scanner
-    sending thousands would drown the log (the web server's access log has those 401s)."""
+    """Record that a known token (expired, revoked, of a deactivated or locked account) was
+    refused: a forgotten integration or a leaked token, both for the officials to see. A string
+    that is no token at all is not recorded: anyone can send one, it names no account, and a
+    scanner sending thousands would drown the log (the web server's access log has those 401s)."""
     recent = AuditEntry.objects.unrestricted().filter(
         action=AuditEntry.Action.TOKEN_REFUSED,
         object_type=ApiToken._meta.label_lower,
@@ -245,6 +245,8 @@ def _token_state(token: ApiToken) -> str:
         return _("令牌已吊销")
     if not token.user.is_active:
         return _("账号已停用")
+    if token.user.locked_until() is not None:
+        return _("账号已锁定（登录失败次数过多）")
     return _("令牌已过期")
 
 

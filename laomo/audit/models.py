@@ -133,6 +133,7 @@ class AuditEntry(ScopedModel):
         RECOVERY_CODES = "recovery_codes", "生成恢复码"
         TOTP_RESET = "totp_reset", "重置两步验证"
         TOKEN_REFUSED = "token_refused", "API 令牌被拒绝"
+        RATE_LIMITED = "rate_limited", "API 调用过于频繁"
         PURGE = "purge", "清理过期审计记录"
         BACKUP = "backup", "数据备份"
         RECOVER = "recover", "从备份恢复"

@@ -113,3 +113,58 @@ def test_refusals_of_a_token_are_recorded_once_an_hour_and_unknown_tokens_not_at
     for guess in ("lm_not-a-real-token", "x" * 40):
         assert _call(client, guess).status_code == 401
     assert _refusals().count() == 2
+
+
+def _fail_sign_in(username, times, ip="10.0.0.9"):
+    from django.test import Client
+
+    for _ in range(times):
+        Client().post("/login/", {"username": username, "password": "Wrong#2026pw"}, REMOTE_ADDR=ip)
+
+
+@pytest.mark.parametrize("password_expired", [False, True], ids=["locked", "expired-and-locked"])
+def test_a_locked_accounts_token_is_refused_while_the_lock_holds(
+    world, client, monkeypatch, password_expired
+):
+    """Five failed sign-ins lock the account (django-axes); its tokens wait while the lock holds
+    (an expired password alone does not stop them, see above), the refusal is recorded once,
+    and the token works again when the lock lifts or is reset."""
+    from axes.models import AccessAttempt
+
+    user = world.user("county_union_a")
+    token, raw = ApiToken.issue(user)
+    if password_expired:
+        User.objects.filter(pk=user.pk).update(
+            password_changed_at=timezone.now() - timedelta(days=200)
+        )
+    _fail_sign_in(user.username, 4)
+    assert _call(client, raw).status_code == 200  # four failures are no lock yet
+
+    _fail_sign_in(user.username, 1, ip="10.0.0.10")  # the fifth, from anywhere
+    refused = _call(client, raw)
+    assert refused.status_code == 401
+    assert refused["WWW-Authenticate"] == 'Bearer realm="laomo"'
+    assert "账号因登录失败次数过多已被锁定" in refused.json()["detail"]
+    assert "前令牌不能使用" in refused.json()["detail"]
+    assert _call(client, raw).status_code == 401
+    [entry] = _refusals()
+    assert entry.details == ["原因：账号已锁定（登录失败次数过多）"]
+    assert entry.object_id == str(token.pk)
+
+    # The lock lifts after the cool-off (30 minutes from the last failure).
+    later = timezone.now() + timedelta(minutes=31)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert _call(client, raw).status_code == 200
+    monkeypatch.undo()
+
+    # A reset (laomo axes-reset-username) lifts it at once.
+    assert _call(client, raw).status_code == 401
+    AccessAttempt.objects.filter(username=user.username).delete()
+    assert _call(client, raw).status_code == 200
+
+    # A locked address is the sign-in page's business, not the token's: guesses at other
+    # accounts from the caller's own address do not stop it.
+    for name in ("a1", "a2", "a3", "a4", "a5"):
+        _fail_sign_in(name, 1, ip="127.0.0.1")
+    assert AccessAttempt.objects.filter(ip_address="127.0.0.1").count() == 5
+    assert _call(client, raw).status_code == 200
