@@ -4,15 +4,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0006_security_actions'),
+        ("audit", "0006_security_actions"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditentry',
-            name='action',
-            field=models.CharField(choices=[('create', '新建'), ('update', '修改'), ('archive', '归档'), ('restore', '恢复'), ('reveal_phone', '查看完整电话'), ('import', '导入'), ('export', '导出'), ('transition', '状态变更'), ('login', '登录'), ('login_failed', '登录失败'), ('lockout', '锁定'), ('logout', '退出登录'), ('password_change', '修改密码'), ('totp_enrol', '启用动态口令'), ('recovery_codes', '生成恢复码'), ('totp_reset', '重置两步验证'), ('token_refused', 'API 令牌被拒绝'), ('rate_limited', 'API 调用过于频繁'), ('purge', '清理过期审计记录'), ('backup', '数据备份'), ('recover', '从备份恢复'), ('urge', '催报')], max_length=20, verbose_name='事件'),
+            model_name="auditentry",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("create", "新建"),
+                    ("update", "修改"),
+                    ("archive", "归档"),
+                    ("restore", "恢复"),
+                    ("reveal_phone", "查看完整电话"),
+                    ("import", "导入"),
+                    ("export", "导出"),
+                    ("transition", "状态变更"),
+                    ("login", "登录"),
+                    ("login_failed", "登录失败"),
+                    ("lockout", "锁定"),
+                    ("logout", "退出登录"),
+                    ("password_change", "修改密码"),
+                    ("totp_enrol", "启用动态口令"),
+                    ("recovery_codes", "生成恢复码"),
+                    ("totp_reset", "重置两步验证"),
+                    ("token_refused", "API 令牌被拒绝"),
+                    ("rate_limited", "API 调用过于频繁"),
+                    ("purge", "清理过期审计记录"),
+                    ("backup", "数据备份"),
+                    ("recover", "从备份恢复"),
+                    ("urge", "催报"),
+                ],
+                max_length=20,
+                verbose_name="事件",
+            ),
         ),
     ]
