@@ -93,6 +93,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "laomo.core.headers.SecurityHeadersMiddleware",
     "laomo.core.requests.RequestContextMiddleware",
+    # Writes the refusals of a request (and records its 403s and 405s) once the response is
+    # ready, outside any transaction of the view.
+    "laomo.audit.middleware.RefusalMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
