@@ -213,6 +213,8 @@ AXES_CLIENT_IP_CALLABLE = "laomo.core.requests.client_ip"
 AXES_LOCKOUT_CALLABLE = "laomo.accounts.views.locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit log
 AXES_VERBOSE = False
+# Its admin list is registered by laomo.accounts.admin, whose deletions are recorded.
+AXES_ENABLE_ADMIN = False
 # Kept out of the attempts table: the password (always), and a mistyped second-factor code.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 # The second factor (TOTP, any authenticator app). Anyone may turn it on for their account; with

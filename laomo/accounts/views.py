@@ -13,7 +13,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.signals import user_login_failed
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
@@ -33,6 +32,7 @@ from laomo.accounts.forms import (
     SecondFactorResetForm,
     SignInCodeForm,
 )
+from laomo.core.scoping import refused
 
 
 class LoginView(auth_views.LoginView):
@@ -262,7 +262,7 @@ class SecondFactorResetView(View):
 
     def dispatch(self, request, *args, **kwargs):
         if not request.scope.can("accounts.reset_second_factor"):
-            raise Http404
+            raise refused(request.scope, "accounts.reset_second_factor")
         return super().dispatch(request, *args, **kwargs)
 
     def accounts(self):

@@ -254,7 +254,8 @@ def write_refusal(*, actor, ip, who, kind, obj, detail, object_repr, region, dat
         entry = record(
             REFUSAL_ACTIONS[kind],
             actor=actor,
-            actor_name="" if actor is not None else _("匿名访问"),
+            # No account and no address: the command line; no account with one: anonymous.
+            actor_name="" if actor is not None or ip is None else _("匿名访问"),
             obj=obj,
             object_repr=object_repr,
             region=region,
@@ -274,4 +275,56 @@ def _count_into_window(key: str) -> bool:
         RefusalWindow.objects.filter(key=key, started_at__gt=now - REFUSAL_WINDOW).update(
             count=F("count") + 1, last_at=now
         )
+    )
+
+
+# The week's refusals, for the audit page --------------------------------------------------------
+
+SUMMARY_ACTIONS = (
+    AuditEntry.Action.ACCESS_DENIED,
+    AuditEntry.Action.UPLOAD_REFUSED,
+    AuditEntry.Action.TOKEN_REFUSED,
+    AuditEntry.Action.LOGIN_FAILED,
+    AuditEntry.Action.LOCKOUT,
+)
+
+
+@dataclass(frozen=True)
+class RefusalSummary:
+    since: datetime
+    total: int
+    by_kind: list[tuple[str, int]]
+    by_actor: list[tuple[str, int]]
+    by_ip: list[tuple[str, int]]
+
+
+def refusal_summary(entries, *, days: int = 7, top: int = 5) -> RefusalSummary:
+    """The refusals among `entries` (the log as the reader may see it) of the last `days` days:
+    how many of each kind, and the accounts and addresses refused most (repeats counted)."""
+    from collections import Counter
+
+    since = timezone.now() - timedelta(days=days)
+    kinds, actors, ips = Counter(), Counter(), Counter()
+    labels = dict(AuditEntry.Action.choices)
+    refusal_labels = dict(Refusal.choices)
+    rows = (
+        entries.filter(at__gte=since, action__in=SUMMARY_ACTIONS)
+        .order_by()
+        .values_list("action", "data", "actor_name", "ip", "window__count")
+    )
+    for action, data, actor_name, ip, count in rows.iterator(chunk_size=2000):
+        n = count or 1
+        kind = (data or {}).get("kind") if isinstance(data, dict) else None
+        label = labels.get(action, action)
+        if kind in refusal_labels and action == AuditEntry.Action.ACCESS_DENIED:
+            label = f"{label}（{refusal_labels[kind]}）"
+        kinds[label] += n
+        actors[actor_name or "—"] += n
+        ips[ip or "—"] += n
+    return RefusalSummary(
+        since=since,
+        total=sum(kinds.values()),
+        by_kind=kinds.most_common(),
+        by_actor=actors.most_common(top),
+        by_ip=ips.most_common(top),
     )

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from laomo.accounts.models import User
-from laomo.audit.models import AuditEntry
-from laomo.audit.services import record
+from laomo.audit.models import AuditEntry, Refusal
+from laomo.audit.services import record, record_refusal
 from laomo.core.roles import CITY_ROLES, COUNTY_ROLES, Role
 from laomo.core.scoping import Scope
 from laomo.notices.services import notify
@@ -600,9 +600,9 @@ def _check_photos(talk: Talk, photos: list[PhotoUpload], errors) -> list:
         errors.setdefault("photos", []).append(_("请上传活动照片"))
         return []
     if len(photos) > limit:
-        errors.setdefault("photos", []).append(
-            _("一次最多上传{limit}张照片，本次{n}张").format(limit=limit, n=len(photos))
-        )
+        message = _("一次最多上传{limit}张照片，本次{n}张").format(limit=limit, n=len(photos))
+        errors.setdefault("photos", []).append(message)
+        record_refusal(None, Refusal.UPLOAD, obj=talk, detail=message)
         return []
     processed = []
     for upload in photos:
@@ -612,6 +612,13 @@ def _check_photos(talk: Talk, photos: list[PhotoUpload], errors) -> list:
             )
         except photo_checks.PhotoError as exc:
             errors.setdefault("photos", []).append(str(exc))
+            record_refusal(
+                None,
+                Refusal.UPLOAD,
+                obj=talk,
+                detail=str(exc),
+                data={"filename": upload.filename[:200]},
+            )
     for flag, label in (
         ("shows_banner", _("横幅")),
         ("shows_lecturer", _("宣讲员")),
