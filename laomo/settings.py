@@ -261,6 +261,9 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "laomo.core.files.LockedTemporaryFileUploadHandler",
 ]
+# Where `laomo audit-verify` keeps the audit chain's head it last verified ("" turns it off): an
+# older copy of the database put back no longer holds it. Outside the database, on purpose.
+LAOMO_AUDIT_ANCHOR = os.environ.get("LAOMO_AUDIT_ANCHOR", str(VAR_DIR / "audit-anchor.json"))
 LAOMO_IMPORT_MAX_BYTES = int(os.environ.get("LAOMO_IMPORT_MAX_BYTES", 8 * 1024 * 1024))
 LAOMO_IMPORT_MAX_ROWS = int(os.environ.get("LAOMO_IMPORT_MAX_ROWS", 50000))
 

@@ -98,6 +98,7 @@ class Verdict:
     checked: int
     last_hash: str
     broken: Break | None
+    last_id: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -119,7 +120,9 @@ def walk(entries: Iterable, *, first_link_ok) -> Verdict:
         if entry.hash != digest(entry):
             return Verdict(checked, "", Break(entry.pk, entry.at, str(_CONTENT)))
         previous = entry
-    return Verdict(checked, previous.hash if previous else GENESIS, None)
+    if previous is None:
+        return Verdict(checked, GENESIS, None)
+    return Verdict(checked, previous.hash, None, previous.pk)
 
 
 _BEFORE_FIRST = _("最早一条记录之前的记录被删除（没有哪次清理过期记录说明此处）")

@@ -98,6 +98,7 @@ DETAIL_LABELS = {
     "path": "地址栏：{value}",
     "http_method": "请求方式：{value}",
     "count": "同一时段共{value}次",
+    "action": "请求的操作：{value}",
     "chain_from": "此后的记录从编号{value}开始",
     "ips": "地址：{value}",
 }
@@ -218,7 +219,17 @@ class AuditEntry(ScopedModel):
                     lines.append(DETAIL_LABELS[key].format(value=value))
             else:
                 lines.append(f"{key}：{value}")
+        if (repeats := self.repeats) > 1:
+            lines.append(DETAIL_LABELS["count"].format(value=repeats))
         return lines
+
+    @property
+    def repeats(self) -> int:
+        """How many times this refusal came within its hour (`RefusalWindow`); 1 otherwise."""
+        try:
+            return self.window.count
+        except AuditEntry.window.RelatedObjectDoesNotExist:
+            return 1
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -8,6 +8,7 @@ import contextvars
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -156,6 +157,57 @@ def verify(*, recent: int | None = None, using: str = "default") -> chain.Verdic
                 return True  # its predecessor is not read
 
     return chain.walk(entries.order_by("pk").iterator(chunk_size=2000), first_link_ok=first_link_ok)
+
+
+# The chain's head as last verified, kept outside the database (LAOMO_AUDIT_ANCHOR): an old copy
+# of the database put back, or a run of entries removed and the hashes recomputed, no longer
+# holds the entry it names.
+
+
+def anchor_problem(using: str = "default") -> str | None:
+    """Why the database no longer holds the head that `laomo audit-verify` last saw, if so."""
+    path = settings.LAOMO_AUDIT_ANCHOR
+    if not path:
+        return None
+    try:
+        anchor = json.loads(Path(path).read_text())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        return _("无法读取 {path}").format(path=path)
+    held = (
+        AuditEntry.objects.db_manager(using)
+        .unrestricted()
+        .filter(pk=anchor["id"], hash=anchor["hash"])
+        .exists()
+    )
+    if held:
+        return None
+    return _(
+        "上次核对（{checked}）时最后一条记录是编号 {id} 的记录，"
+        "现在数据库中已没有这条记录或它已改变："
+        "数据库可能被换成了较旧的副本，或有一段记录被删除后重算了哈希"
+    ).format(checked=anchor.get("checked", ""), id=anchor["id"])
+
+
+def save_anchor(verdict: chain.Verdict) -> None:
+    """Remember the verified head (written whole, then moved into place)."""
+    path = settings.LAOMO_AUDIT_ANCHOR
+    if not path or verdict.last_id is None:
+        return
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    checked = f"{timezone.localtime():%Y-%m-%d %H:%M:%S}"
+    text = json.dumps({"id": verdict.last_id, "hash": verdict.last_hash, "checked": checked})
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text)
+    partial.replace(path)
+
+
+def forget_anchor() -> None:
+    """After `laomo restore`: the database is an older one on purpose (and the log says so)."""
+    if settings.LAOMO_AUDIT_ANCHOR:
+        Path(settings.LAOMO_AUDIT_ANCHOR).unlink(missing_ok=True)
 
 
 def _chain_starts_at(entry: AuditEntry) -> bool:

@@ -17,7 +17,7 @@ class AuditListView(ObjectListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return super().get_queryset().select_related("actor")
+        return super().get_queryset().select_related("actor", "window")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -249,3 +249,28 @@ def test_two_writers_at_once_do_not_fork_the_chain(world):
     links = list(AuditEntry.objects.unrestricted().values_list("prev_hash", flat=True))
     assert len(links) == len(set(links))
     assert verify().ok
+
+
+def test_an_older_copy_of_the_database_put_back_is_found(world, settings, tmp_path, capsys):
+    """The head `audit-verify` last saw is kept outside the database: a database that no longer
+    holds it (an old copy restored by hand, a tail cut off) fails, though its own chain is sound."""
+    settings.LAOMO_AUDIT_ANCHOR = str(tmp_path / "anchor.json")
+    _three(world)
+    call_command("audit_verify")
+    record(AuditEntry.Action.EXPORT, object_repr="台账.xlsx")
+    call_command("audit_verify")  # a longer log holds the old head: fine, and the head moves on
+    newest = AuditEntry.objects.unrestricted().order_by("-pk").first()
+    assert f'"id": {newest.pk}' in (tmp_path / "anchor.json").read_text()
+    # The newest entry gone, as in an older copy of the file put back.
+    _owner(f"DELETE FROM {TABLE} WHERE id = %s", newest.pk)  # noqa: S608
+    assert verify().ok  # the chain alone cannot tell
+    with pytest.raises(CommandError, match=f"编号 {newest.pk} 的记录"):
+        call_command("audit_verify")
+    with pytest.raises(CommandError, match="较旧的副本"):
+        call_command("check")
+    # `laomo restore` forgets the head: going back to a backup is no tampering.
+    from laomo.audit.services import forget_anchor
+
+    forget_anchor()
+    call_command("audit_verify")
+    assert f'"id": {newest.pk - 1}' in (tmp_path / "anchor.json").read_text()

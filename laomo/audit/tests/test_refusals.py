@@ -181,3 +181,13 @@ def test_the_audit_page_sums_up_the_weeks_refusals_for_the_readers_region(world,
     county_a = Client()
     county_a.force_login(a_user)
     assert county_a.get("/audit/").context["refusals"].total == 7  # its own county's only
+
+
+def test_the_log_shows_how_many_times_a_refusal_came(world, login):
+    user = world.user("county_union_a")
+    for _ in range(3):
+        record_refusal(user, Refusal.SCOPE, obj=world.b.person)
+    entry = _denied().get()
+    assert "同一时段共3次" in entry.details
+    page = login(world.user("city_union")).get("/audit/", {"action": "access_denied"})
+    assert "同一时段共3次" in page.content.decode()

@@ -9,7 +9,7 @@ from django.db import DatabaseError
 
 from laomo.audit.chain import CHECK_RECENT
 from laomo.audit.management.commands.audit_verify import describe_break
-from laomo.audit.services import verify
+from laomo.audit.services import anchor_problem, verify
 
 
 class Command(check.Command):
@@ -24,4 +24,6 @@ class Command(check.Command):
             return
         if verdict.broken is not None:
             raise CommandError(describe_break(verdict.broken) + "（完整核对：laomo audit-verify）")
+        if problem := anchor_problem():
+            raise CommandError(problem)
         self.stdout.write(f"审计日志：最新 {verdict.checked} 条记录的哈希链完整。")
