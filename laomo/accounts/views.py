@@ -32,6 +32,7 @@ from laomo.accounts.forms import (
     SecondFactorResetForm,
     SignInCodeForm,
 )
+from laomo.accounts.signals import sign_in_failed
 from laomo.core.scoping import refused
 
 
@@ -82,6 +83,10 @@ class LoginCodeView(FormView):
         recovery = form.kind == "recovery"
         device = (services.recovery_device if recovery else services.totp_device)(self.user)
         if device is not None and not device.verify_is_allowed()[0]:
+            # Recorded as a failed sign-in, though not counted towards the lockout: the code
+            # was not even checked.
+            request.laomo_failure_reason = _("动态口令尝试过于频繁，未核对")
+            sign_in_failed(sender=__name__, credentials=credentials, request=request)
             form.add_error("code", _("尝试过于频繁，请稍等片刻再输入。"))
             return self.form_invalid(form)
         code = form.cleaned_data["code"]
