@@ -95,6 +95,9 @@ MIDDLEWARE = [
     "laomo.core.requests.RequestContextMiddleware",
     # Under /api/: every refusal in JSON, in Chinese (405, unknown paths, 500).
     "laomo.core.api_errors.ApiErrorMiddleware",
+    # Writes the refusals of a request (and records its 403s and 405s) once the response is
+    # ready, outside any transaction of the view.
+    "laomo.audit.middleware.RefusalMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise: static files keep their long cache; everything else is not stored.
     "laomo.core.caching.NoStoreMiddleware",
@@ -216,6 +219,8 @@ AXES_USERNAME_CALLABLE = "laomo.accounts.signin.lockout_username"
 AXES_LOCKOUT_CALLABLE = "laomo.accounts.views.locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit log
 AXES_VERBOSE = False
+# Its admin list is registered by laomo.accounts.admin, whose deletions are recorded.
+AXES_ENABLE_ADMIN = False
 # Kept out of the attempts table: the password (always), and a mistyped second-factor code.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 # The second factor (TOTP, any authenticator app). Anyone may turn it on for their account; with
@@ -288,6 +293,9 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "laomo.core.files.LockedTemporaryFileUploadHandler",
 ]
+# Where `laomo audit-verify` keeps the audit chain's head it last verified ("" turns it off): an
+# older copy of the database put back no longer holds it. Outside the database, on purpose.
+LAOMO_AUDIT_ANCHOR = os.environ.get("LAOMO_AUDIT_ANCHOR", str(VAR_DIR / "audit-anchor.json"))
 LAOMO_IMPORT_MAX_BYTES = int(os.environ.get("LAOMO_IMPORT_MAX_BYTES", 8 * 1024 * 1024))
 LAOMO_IMPORT_MAX_ROWS = int(os.environ.get("LAOMO_IMPORT_MAX_ROWS", 50000))
 

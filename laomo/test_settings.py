@@ -24,3 +24,5 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 # 127.0.0.1 within a minute are not refused.
 LAOMO_API_RATE_PER_TOKEN = 0
 LAOMO_API_RATE_PER_ADDRESS = 0
+# Every test database is new: no head verified before (tests that need one set a path).
+LAOMO_AUDIT_ANCHOR = ""

@@ -1,3 +1,5 @@
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import REDIRECT_FIELD_NAME
@@ -10,7 +12,7 @@ from django.urls import reverse
 
 from laomo.accounts.forms import AdminPasswordChangeForm, AdminUserCreationForm
 from laomo.accounts.models import ApiToken, User
-from laomo.accounts.services import audit_region
+from laomo.accounts.services import audit_region, reset_lockout
 from laomo.audit.models import AuditEntry
 from laomo.audit.services import record
 
@@ -78,3 +80,16 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(AccessAttempt)
+class LaomoAccessAttemptAdmin(AccessAttemptAdmin):
+    """django-axes's list of failed sign-ins (AXES_ENABLE_ADMIN is off so that this one takes
+    its place): deleting one lifts its lockout, through `reset_lockout`, which records it."""
+
+    def delete_model(self, request, obj):
+        reset_lockout(username=obj.username, ip=obj.ip_address, acting_user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for attempt in queryset:
+            self.delete_model(request, attempt)

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from laomo.accounts import ratelimits, services, signin
 from laomo.accounts.models import ApiToken
 from laomo.core.requests import client_ip
+from laomo.audit.models import Refusal
+from laomo.audit.services import record_refusal
 
 
 class SignInPolicyMiddleware:
@@ -63,7 +65,7 @@ class SignInPolicyMiddleware:
 
 class ApiTokenMiddleware:
     """`Authorization: Bearer TOKEN` on /api/: the token's user, if the token is live (see
-    `ApiToken.refusal`); else 401, and a refused known token is recorded (see
+    `ApiToken.refusal`); else 401, and the refusal is recorded (see
     `services.record_token_refusal`).
 
     Every call to /api/ counts against its client address first (before any token is looked
@@ -88,6 +90,8 @@ class ApiTokenMiddleware:
                 return _unauthorized(_("Authorization 头应为 “Bearer 令牌”"))
             token = ApiToken.objects.matching(raw.strip()).select_related("user").first()
             if token is None:
+                # No account to name; counted per address, so a scanner leaves one entry an hour.
+                record_refusal(request, Refusal.TOKEN, detail=_("令牌不存在"))
                 return _unauthorized(_("令牌无效或已吊销"))
             if refusal := token.refusal():
                 services.record_token_refusal(token, refusal)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from base64 import b32encode
 from binascii import unhexlify
-from datetime import timedelta
 
 import segno
 from django.conf import settings
@@ -18,8 +17,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from laomo.accounts.models import ApiToken, User
-from laomo.audit.models import AuditEntry
-from laomo.audit.services import record
+from laomo.audit.models import AuditEntry, Refusal
+from laomo.audit.services import record, record_refusal
 from laomo.core.scoping import Scope
 from laomo.notices.services import notify
 from laomo.regions.models import Region
@@ -209,33 +208,19 @@ def reset_second_factor(user: User, *, acting_user: User | None, reason: str) ->
 
 # API tokens -----------------------------------------------------------------------------------
 
-# A refused token is recorded at most once in this time: an integration that goes on calling with
-# an expired token every few seconds leaves one entry an hour, not thousands.
-TOKEN_REFUSAL_QUIET = timedelta(hours=1)
-
 
 def record_token_refusal(token: ApiToken, reason: str) -> None:
-    """Record that a known token (expired, revoked, of a deactivated or locked account) was
-    refused: a forgotten integration or a leaked token, both for the officials to see. A string
-    that is no token at all is not recorded: anyone can send one, it names no account, and a
-    scanner sending thousands would drown the log (the web server's access log has those 401s)."""
-    recent = AuditEntry.objects.unrestricted().filter(
-        action=AuditEntry.Action.TOKEN_REFUSED,
-        object_type=ApiToken._meta.label_lower,
-        object_id=str(token.pk),
-        at__gte=timezone.now() - TOKEN_REFUSAL_QUIET,
-    )
-    if recent.exists():
-        return
+    """Record that a known token (expired, revoked, of a deactivated or locked account) was refused: a
+    forgotten integration or a leaked token, both for the officials to see, in the account's
+    region. Repeats within the hour are counted into the first (`record_refusal`)."""
     user = token.user
-    record(
-        AuditEntry.Action.TOKEN_REFUSED,
-        actor_name=user.username,
+    record_refusal(
+        user,
+        Refusal.TOKEN,
         obj=token,
         object_repr=describe_token(token),
+        detail=_token_state(token),
         region=audit_region(user),
-        outcome="denied",
-        data={"reason": _token_state(token)},
     )
 
 
@@ -252,3 +237,33 @@ def _token_state(token: ApiToken) -> str:
 
 def describe_token(token: ApiToken) -> str:
     return _("{username} 的 API 令牌 {hint}…").format(username=token.user.username, hint=token.hint)
+
+
+# Lifting a sign-in lockout early -----------------------------------------------------------------
+
+
+def reset_lockout(
+    *, username: str | None = None, ip: str | None = None, acting_user: User | None = None
+) -> int:
+    """Forget the failed sign-ins (and so the lockout) of `username`, of `ip`, of both together,
+    or with neither of everyone; record it, filed where that account's sign-ins are. Returns how
+    many attempt records went. Every way to do it comes here: the `axes_reset*` commands and
+    the admin's "Access attempts"."""
+    from axes.utils import reset
+
+    removed = reset(ip=ip, username=username)
+    target = User.objects.filter(username=username).first() if username else None
+    record(
+        AuditEntry.Action.LOCKOUT_RESET,
+        actor=acting_user,
+        obj=target,
+        object_type="" if target else "accounts.user",
+        object_repr=username or ip or _("全部账号和地址"),
+        region=audit_region(target),
+        data={
+            "username": username or "",
+            "ips": ip or "",
+            "deleted": removed,
+        },
+    )
+    return removed

@@ -13,7 +13,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.signals import user_login_failed
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
@@ -33,6 +32,8 @@ from laomo.accounts.forms import (
     SecondFactorResetForm,
     SignInCodeForm,
 )
+from laomo.accounts.signals import sign_in_failed
+from laomo.core.scoping import refused
 
 
 class LoginView(auth_views.LoginView):
@@ -82,6 +83,10 @@ class LoginCodeView(FormView):
         recovery = form.kind == "recovery"
         device = (services.recovery_device if recovery else services.totp_device)(self.user)
         if device is not None and not device.verify_is_allowed()[0]:
+            # Recorded as a failed sign-in, though not counted towards the lockout: the code
+            # was not even checked.
+            request.laomo_failure_reason = _("动态口令尝试过于频繁，未核对")
+            sign_in_failed(sender=__name__, credentials=credentials, request=request)
             form.add_error("code", _("尝试过于频繁，请稍等片刻再输入。"))
             return self.form_invalid(form)
         code = form.cleaned_data["code"]
@@ -262,7 +267,7 @@ class SecondFactorResetView(View):
 
     def dispatch(self, request, *args, **kwargs):
         if not request.scope.can("accounts.reset_second_factor"):
-            raise Http404
+            raise refused(request.scope, "accounts.reset_second_factor")
         return super().dispatch(request, *args, **kwargs)
 
     def accounts(self):

@@ -5,9 +5,17 @@ API or a command. The one exception is the retention purge (`laomo purge-audit`)
 than the retention period, which may not be set below `MIN_RETENTION_DAYS`, leave through
 `AuditQuerySet.purge_before`, and the purge itself is recorded.
 
-The ORM refuses here; the database refuses too (triggers, migration 0005): an UPDATE of any entry
-and a DELETE of one younger than `MIN_RETENTION_DAYS`, whatever SQL or account sends it.
+The ORM refuses here; the database refuses too (triggers, migrations 0005 and 0007): an UPDATE of
+any entry, a DELETE of one younger than `MIN_RETENTION_DAYS`, and an INSERT that would take an
+existing entry's id (SQLite's REPLACE and INSERT OR REPLACE delete the old row without firing
+DELETE triggers), whatever SQL the app's account sends.
+
+Entries are chained (`laomo.audit.chain`): each carries the hash of the one before it and of its
+own content, so that what the triggers cannot stop (a table owner dropping them, an old copy of
+the file put back) shows as a break in the chain (`laomo audit-verify`).
 """
+
+from __future__ import annotations
 
 from datetime import datetime, timedelta
 
@@ -36,13 +44,24 @@ class AuditQuerySet(ScopedQuerySet):
     def delete(self):
         raise PermissionError("审计记录不可删除")
 
-    def purge_before(self, cutoff: datetime) -> int:
+    def purge_before(self, cutoff: datetime) -> tuple[int, AuditEntry | None]:
         """Delete the entries older than `cutoff`, which must lie at least `MIN_RETENTION_DAYS`
-        in the past. Only `laomo.audit.services.purge_expired` calls this; it records the purge."""
+        in the past; return how many, and the oldest entry left. Only
+        `laomo.audit.services.purge_expired` calls this; it records the purge and where the
+        chain now begins.
+
+        Only the oldest run of the chain goes: entries up to the first one that is not yet
+        expired. (Were the clock ever set back, an expired entry written after a younger one
+        stays a while longer, and the chain has no hole in the middle.)"""
         if cutoff > timezone.now() - timedelta(days=MIN_RETENTION_DAYS):
             raise PermissionError(f"审计记录至少保留{MIN_RETENTION_DAYS}天")
-        deleted, _by_model = models.QuerySet.delete(self.filter(at__lt=cutoff))
-        return deleted
+        everything = self.unrestricted().order_by("pk")
+        kept = everything.filter(at__gte=cutoff).first()
+        expired = self.filter(at__lt=cutoff)
+        if kept is not None:
+            expired = expired.filter(pk__lt=kept.pk)
+        deleted = models.QuerySet.delete(expired)[1].get(self.model._meta.label, 0)
+        return deleted, everything.first()
 
 
 DETAIL_LABELS = {
@@ -80,6 +99,13 @@ DETAIL_LABELS = {
     "lecturers_added": "新邀请宣讲员：{value}",
     "report": "第{value}次报送",
     "consent": "{value}",
+    "kind": "类别：{value}",
+    "path": "地址栏：{value}",
+    "http_method": "请求方式：{value}",
+    "count": "同一时段共{value}次",
+    "action": "请求的操作：{value}",
+    "chain_from": "此后的记录从编号{value}开始",
+    "ips": "地址：{value}",
 }
 
 # A key no label names yet is still shown in Chinese, never as the programme's key.
@@ -95,6 +121,17 @@ def detail_value(value) -> str:
     if value is None:
         return ""
     return str(cn_moment(value))
+
+
+class Refusal(models.TextChoices):
+    """What was refused (`laomo.audit.services.record_refusal`), and under which event."""
+
+    SCOPE = "scope", "范围以外的对象"
+    PERMISSION = "permission", "无此权限"
+    METHOD = "method", "不允许的请求方式"
+    UPLOAD = "upload", "上传的文件被拒绝"
+    IMPORT = "import", "导入的文件被拒绝"
+    TOKEN = "token", "API 令牌被拒绝"
 
 
 OUTCOME_LABELS = {"success": "成功", "failure": "失败", "denied": "拒绝"}
@@ -134,12 +171,16 @@ class AuditEntry(ScopedModel):
         TOTP_RESET = "totp_reset", "重置两步验证"
         TOKEN_REFUSED = "token_refused", "API 令牌被拒绝"
         RATE_LIMITED = "rate_limited", "API 调用过于频繁"
+        ACCESS_DENIED = "access_denied", "越权访问"
+        UPLOAD_REFUSED = "upload_refused", "文件被拒绝"
+        LOCKOUT_RESET = "lockout_reset", "解除锁定"
         PURGE = "purge", "清理过期审计记录"
         BACKUP = "backup", "数据备份"
         RECOVER = "recover", "从备份恢复"
         URGE = "urge", "催报"
 
-    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    # Stamped by `record` before the entry is hashed (not by auto_now_add, which stamps it later).
+    at = models.DateTimeField("时间", default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="操作人",
@@ -159,6 +200,8 @@ class AuditEntry(ScopedModel):
     region_path = models.CharField("所属区划路径", max_length=255, blank=True, db_index=True)
     outcome = models.CharField("结果", max_length=20, default="success")
     data = models.JSONField("详情", default=dict, blank=True)
+    prev_hash = models.CharField("前一条记录的哈希", max_length=64, default="", editable=False)
+    hash = models.CharField("本条记录的哈希", max_length=64, default="", editable=False)
 
     objects = AuditQuerySet.as_manager()
 
@@ -188,6 +231,10 @@ class AuditEntry(ScopedModel):
                     lines.append(f"{label}：{old or '—'} → {new or '—'}")
             elif key == "honours":
                 lines.extend(value)
+            elif key == "kind":
+                lines.append(
+                    DETAIL_LABELS[key].format(value=dict(Refusal.choices).get(value, value))
+                )
             elif key == "role":
                 lines.append(DETAIL_LABELS[key].format(value=dict(Role.choices).get(value, value)))
             elif key in DETAIL_LABELS:
@@ -195,7 +242,17 @@ class AuditEntry(ScopedModel):
                     lines.append(DETAIL_LABELS[key].format(value=detail_value(value)))
             elif value not in ("", None, []):
                 lines.append(OTHER_DETAIL.format(value=detail_value(value)))
+        if (repeats := self.repeats) > 1:
+            lines.append(DETAIL_LABELS["count"].format(value=repeats))
         return lines
+
+    @property
+    def repeats(self) -> int:
+        """How many times this refusal came within its hour (`RefusalWindow`); 1 otherwise."""
+        try:
+            return self.window.count
+        except AuditEntry.window.RelatedObjectDoesNotExist:
+            return 1
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -204,3 +261,30 @@ class AuditEntry(ScopedModel):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("审计记录不可删除")
+
+
+class RefusalWindow(models.Model):
+    """Refusals of one kind to one account (or to anonymous callers) from one address, within
+    `laomo.audit.services.REFUSAL_WINDOW` of the first: the first is an audit entry, in full; the
+    others are counted here, so that a scanner's thousands of requests leave one entry and a
+    count instead of drowning the log. (The count is the application's bookkeeping beside the
+    entry; the entry itself is chained and guarded like every other.)"""
+
+    key = models.CharField("归并键", max_length=200)
+    started_at = models.DateTimeField("首次时间")
+    last_at = models.DateTimeField("最近一次时间")
+    count = models.PositiveIntegerField("次数", default=1)
+    entry = models.OneToOneField(
+        AuditEntry,
+        verbose_name="审计记录",
+        on_delete=models.CASCADE,  # purged with its entry
+        related_name="window",
+    )
+
+    class Meta:
+        verbose_name = "拒绝计数"
+        verbose_name_plural = "拒绝计数"
+        indexes = [models.Index(fields=["key", "started_at"], name="audit_refusal_window")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ×{self.count}"

@@ -1,6 +1,7 @@
 from laomo.audit.exporters import AuditLogExporter
 from laomo.audit.filters import AuditFilterSet
 from laomo.audit.models import AuditEntry
+from laomo.audit.services import refusal_summary
 from laomo.core.views import ObjectListView
 
 
@@ -16,4 +17,10 @@ class AuditListView(ObjectListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return super().get_queryset().select_related("actor")
+        return super().get_queryset().select_related("actor", "window")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Over the reader's whole log (their region's), not the filtered page.
+        context["refusals"] = refusal_summary(self.scoped())
+        return context

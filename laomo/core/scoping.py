@@ -219,7 +219,32 @@ def get_object_for_scope(
     try:
         return queryset.restrict(scope, action).get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+        _record_if_outside(queryset, scope, action, lookup)
         raise Http404 from exc
+
+
+def _record_if_outside(queryset: ScopedQuerySet, scope: Scope, action: str, lookup) -> None:
+    """An object that exists but lies outside the scope was asked for: 越权访问, recorded (one
+    more query, on the refusal only). One that does not exist is no event."""
+    from laomo.audit.models import Refusal
+    from laomo.audit.services import record_refusal
+
+    try:
+        obj = queryset.unrestricted().filter(**lookup).first()
+    except (ValueError, TypeError):
+        return
+    if obj is not None:
+        record_refusal(scope, Refusal.SCOPE, obj=obj, data={"action": action})
+
+
+def refused(scope: Scope, permission: str) -> Http404:
+    """The 404 for a caller whose role lacks `permission`, recorded as 越权访问:
+    `raise refused(request.scope, "roster.import")`."""
+    from laomo.audit.models import Refusal
+    from laomo.audit.services import record_refusal
+
+    record_refusal(scope, Refusal.PERMISSION, detail=permission)
+    return Http404()
 
 
 class ScopeMiddleware:

@@ -14,17 +14,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db import models, transaction
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
-from laomo.audit.models import AuditEntry
+from laomo.audit.models import AuditEntry, Refusal
+from laomo.audit.services import record_refusal
 from laomo.core import services
 from laomo.core.history import change_log
-from laomo.core.scoping import CHANGE, VIEW, get_object_for_scope
+from laomo.core.scoping import CHANGE, VIEW, get_object_for_scope, refused
 
 
 class ScopedViewMixin:
@@ -36,7 +37,7 @@ class ScopedViewMixin:
 
     def dispatch(self, request, *args, **kwargs):
         if self.permission and not request.scope.can(self.permission):
-            raise Http404
+            raise refused(request.scope, self.permission)
         return super().dispatch(request, *args, **kwargs)
 
     def scoped(self, action: str | None = None):
@@ -178,7 +179,7 @@ class ObjectEditView(ScopedViewMixin, FormView):
 
     def dispatch(self, request, *args, **kwargs):
         if self.permission and not request.scope.can(self.permission):
-            raise Http404
+            raise refused(request.scope, self.permission)
         if "pk" in kwargs:
             self.object = self.get_object()
         return super(ScopedViewMixin, self).dispatch(request, *args, **kwargs)
@@ -340,6 +341,10 @@ def bad_request(request, exception=None):
     from django.template.loader import render_to_string
 
     message = bad_request_message(exception)
+    from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
+
+    if isinstance(exception, TooManyFilesSent | RequestDataTooBig):
+        record_refusal(request, Refusal.UPLOAD, detail=message)
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=400)
     return HttpResponse(

@@ -13,7 +13,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from laomo.core.api import Id, Pages, text
-from laomo.core.scoping import CHANGE, get_object_for_scope
+from laomo.core.scoping import CHANGE, get_object_for_scope, refused
 from laomo.outreach import services
 from laomo.outreach.choices import Form as TalkForm
 from laomo.outreach.choices import Level, OnlinePlatform, Place, Status, Venue
@@ -265,7 +265,7 @@ def get_talk(request: HttpRequest, talk_id: int):
 def create_talk(request: HttpRequest, data: TalkIn):
     scope = request.scope
     if not (scope.can("talks.change") or scope.can("talks.invite")):
-        raise Http404
+        raise refused(scope, "talks.invite")
     try:
         outcome = services.plan_talk(_plan(request, data), scope=scope, acting_user=request.user)
     except services.TalkError as exc:

@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from laomo.accounts.models import User
-from laomo.audit.models import AuditEntry
-from laomo.audit.services import record
+from laomo.audit.models import AuditEntry, Refusal
+from laomo.audit.services import record, record_refusal
 from laomo.core.dates import cn_date
 from laomo.core.roles import CITY_ROLES, COUNTY_ROLES, Role
 from laomo.core.scoping import Scope
@@ -763,10 +763,10 @@ def submit_report(
     )
 
 
-def receive_photos(uploads: Sequence[PhotoUpload]) -> list[str]:
+def receive_photos(uploads: Sequence[PhotoUpload], *, talk: Talk | None = None) -> list[str]:
     """Run the photo checks on uploads not yet checked (call it outside any transaction: it
-    takes seconds for a phone's photos). Returns why each refused one was refused; the others
-    carry what the checks made of them."""
+    takes seconds for a phone's photos). Returns why each refused one was refused, each refusal
+    recorded once (for `talk`); the others carry what the checks made of them."""
     refused = []
     for upload in uploads:
         if upload.processed is None and not upload.refusal:
@@ -774,6 +774,13 @@ def receive_photos(uploads: Sequence[PhotoUpload]) -> list[str]:
                 upload.processed = photo_checks.process_photo(upload.data, filename=upload.filename)
             except photo_checks.PhotoError as exc:
                 upload.refusal = str(exc)
+                record_refusal(
+                    None,
+                    Refusal.UPLOAD,
+                    obj=talk,
+                    detail=upload.refusal,
+                    data={"filename": upload.filename[:200]},
+                )
         if upload.refusal:
             refused.append(upload.refusal)
     return refused
@@ -867,12 +874,12 @@ def _photo_items(talk: Talk, photos, kept, errors) -> list[_Item]:
         errors.setdefault("photos", []).append(_("请上传活动照片"))
         return []
     if len(items) > limit:
-        errors.setdefault("photos", []).append(
-            _("一次最多上传{limit}张照片，本次{n}张").format(limit=limit, n=len(items))
-        )
+        message = _("一次最多上传{limit}张照片，本次{n}张").format(limit=limit, n=len(items))
+        errors.setdefault("photos", []).append(message)
+        record_refusal(None, Refusal.UPLOAD, obj=talk, detail=message)
         return []
     uploads = [item.upload for item in items if item.upload is not None]
-    for message in receive_photos(uploads):
+    for message in receive_photos(uploads, talk=talk):
         errors.setdefault("photos", []).append(message)
     for flag, label in (
         ("shows_banner", _("横幅")),
@@ -1051,7 +1058,7 @@ def save_draft(
     _check_fields(talk, students, teachers, others, account, photos, kept, final=False)
     _check_kept(talk, kept)
     replacements = [entry.replacement for entry in kept if entry.replacement is not None]
-    refused = receive_photos([*replacements, *photos])
+    refused = receive_photos([*replacements, *photos], talk=talk)
     received = [upload for upload in photos if upload.processed is not None]
     limit = settings.LAOMO_PHOTO_MAX_COUNT
     if len(kept) + len(received) > limit:

@@ -21,7 +21,7 @@ from django.views import View
 from laomo.audit.models import AuditEntry
 from laomo.audit.services import record
 from laomo.core import services as core
-from laomo.core.scoping import CHANGE, VIEW, get_object_for_scope
+from laomo.core.scoping import CHANGE, VIEW, get_object_for_scope, refused
 from laomo.core.views import ObjectListView, ScopedViewMixin
 from laomo.notices.models import Notification
 from laomo.notices.services import mark_read
@@ -241,7 +241,7 @@ class TalkEditView(View):
     def dispatch(self, request, *args, **kwargs):
         scope = request.scope
         if not (scope.can("talks.change") or scope.can("talks.invite")):
-            raise Http404
+            raise refused(scope, "talks.invite")
         self.talk = None
         if "pk" in kwargs:
             self.talk = get_object_for_scope(Talk.objects, scope, CHANGE, pk=kwargs["pk"])
@@ -441,7 +441,8 @@ class ReportView(TalkActionView):
         """A submission refused for a field: the photos received with it are kept in the
         draft, with the fields as they were, and the form comes back showing them."""
         refused = services.receive_photos(
-            [*uploads, *(entry.replacement for entry in kept if entry.replacement)]
+            [*uploads, *(entry.replacement for entry in kept if entry.replacement)],
+            talk=self.talk,
         )
         photo_errors = errors.setdefault("photos", [])
         photo_errors += [message for message in refused if message not in photo_errors]
@@ -833,7 +834,15 @@ class NoticeListView(View):
 
 
 class NoticeOpenView(View):
+    """Open a notice: a POST (the button on the notices page) marks it read and goes where it
+    points; a GET only goes there, changing nothing (a link prefetched, or followed by a
+    crawler, must not mark anything read)."""
+
     def get(self, request, pk):
+        notice = get_object_for_scope(Notification.objects, request.scope, pk=pk)
+        return HttpResponseRedirect(notice.url or "/notices/")
+
+    def post(self, request, pk):
         notice = get_object_for_scope(Notification.objects, request.scope, pk=pk)
         mark_read(notice=notice)
         return HttpResponseRedirect(notice.url or "/notices/")
@@ -847,7 +856,7 @@ class ProgrammeView(View):
 
     def dispatch(self, request, *args, **kwargs):
         if not request.scope.can("programme.change"):
-            raise Http404
+            raise refused(request.scope, "programme.change")
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
+from laomo.core.scoping import refused
 from laomo.oversight import figures
 from laomo.oversight.views import PERMISSION, coverage_day
 
@@ -136,7 +137,7 @@ def _coverage_row(row: figures.CoverageRow, years: list[int], *, region: bool) -
 
 def _allowed(request) -> None:
     if not request.scope.can(PERMISSION):
-        raise Http404
+        raise refused(request.scope, PERMISSION)
 
 
 @router.get(

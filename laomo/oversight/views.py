@@ -21,6 +21,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from laomo.core import services
+from laomo.core.scoping import refused
 from laomo.core.views import ObjectListView
 from laomo.outreach.choices import BookingStatus, ReportStatus
 from laomo.outreach.models import Booking, TalkReport
@@ -66,7 +67,7 @@ class OversightMixin:
 
     def dispatch(self, request, *args, **kwargs):
         if not request.scope.can(PERMISSION):
-            raise Http404
+            raise refused(request.scope, PERMISSION)
         return super().dispatch(request, *args, **kwargs)
 
 

@@ -1,12 +1,12 @@
 from datetime import date
 
 from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
 from laomo.core.api import Pages, apply_common
-from laomo.core.scoping import get_object_for_scope
+from laomo.core.scoping import get_object_for_scope, refused
 from laomo.people import services
 from laomo.people.choices import Gender
 from laomo.people.models import LectureGroup, Membership, Person
@@ -118,7 +118,7 @@ def get_model_worker(request: HttpRequest, person_id: int):
 def reveal_phone(request: HttpRequest, person_id: int):
     """仅限有权查看完整电话的角色；每次调用都记入审计日志（谁、看了谁、何时）。"""
     if not request.scope.can("people.reveal_phone"):
-        raise Http404
+        raise refused(request.scope, "people.reveal_phone")
     person = get_object_for_scope(Person.objects.all(), request.scope, pk=person_id)
     return {
         "id": person.pk,

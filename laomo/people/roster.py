@@ -19,8 +19,8 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from laomo.audit.models import AuditEntry
-from laomo.audit.services import record
+from laomo.audit.models import AuditEntry, Refusal
+from laomo.audit.services import record, record_refusal
 from laomo.core.exporters import ListExporter
 from laomo.core.scoping import CHANGE, VIEW
 from laomo.core.tables import Table, TableFileError, cell_text, read_table
@@ -460,8 +460,43 @@ def import_roster(
     People are matched by name and phone, else by name among the group's members or within the
     region (see `_match`); new people are created in the group's region (or `region`). With a
     `scope`, which must hold the import permission and cover that region, only people the scope
-    may change are matched; without one (the command line) everyone is.
+    may change are matched; without one (the command line) everyone is. A file refused (a bad
+    file, or any bad row) is recorded as such: which file, and the first of its faults.
     """
+    report = _import_roster(
+        data,
+        filename=filename,
+        group=group,
+        region=region,
+        scope=scope,
+        acting_user=acting_user,
+        dry_run=dry_run,
+    )
+    if not report.ok:
+        faults = [str(problem) for problem in report.errors]
+        detail = "；".join(faults[:3])
+        if len(faults) > 3:
+            detail += _("；另有{n}处").format(n=len(faults) - 3)
+        record_refusal(
+            acting_user,
+            Refusal.IMPORT,
+            obj=group,
+            detail=detail,
+            data={"filename": filename[:200], "rows": report.rows},
+        )
+    return report
+
+
+def _import_roster(
+    data: bytes,
+    *,
+    filename: str,
+    group: LectureGroup | None,
+    region,
+    scope,
+    acting_user,
+    dry_run: bool,
+) -> ImportReport:
     report = ImportReport(dry_run=dry_run)
     try:
         table = read_table(data)

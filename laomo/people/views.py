@@ -17,8 +17,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from laomo.audit.models import Refusal
+from laomo.audit.services import record_refusal
 from laomo.core import services as core
-from laomo.core.scoping import CHANGE, VIEW, get_object_for_scope
+from laomo.core.scoping import CHANGE, VIEW, get_object_for_scope, refused
 from laomo.core.views import (
     ObjectDetailView,
     ObjectEditView,
@@ -86,7 +88,7 @@ class PersonEditView(ObjectEditView):
     def dispatch(self, request, *args, **kwargs):
         scope = request.scope
         if not (scope.can("people.change") or ("pk" in kwargs and scope.can("people.change_own"))):
-            raise Http404
+            raise refused(scope, "people.change")
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_class(self):
@@ -164,7 +166,7 @@ class RosterImportView(View):
 
     def dispatch(self, request, *args, **kwargs):
         if not request.scope.can("roster.import"):
-            raise Http404
+            raise refused(request.scope, "roster.import")
         return super().dispatch(request, *args, **kwargs)
 
     def groups(self):
@@ -193,14 +195,13 @@ class RosterImportView(View):
         upload = form.cleaned_data["file"]
         if upload.size > settings.LAOMO_IMPORT_MAX_BYTES:
             # Refused before the file is read into memory.
-            form.add_error(
-                "file",
-                _("“{name}”文件过大（{size:g} MB），上限为 {limit:g} MB").format(
-                    name=upload.name,
-                    size=round(upload.size / 1024 / 1024, 2),
-                    limit=round(settings.LAOMO_IMPORT_MAX_BYTES / 1024 / 1024, 2),
-                ),
+            message = _("“{name}”文件过大（{size:g} MB），上限为 {limit:g} MB").format(
+                name=upload.name,
+                size=round(upload.size / 1024 / 1024, 2),
+                limit=round(settings.LAOMO_IMPORT_MAX_BYTES / 1024 / 1024, 2),
             )
+            form.add_error("file", message)
+            record_refusal(request, Refusal.IMPORT, detail=message, data={"filename": upload.name})
             return render(request, self.template_name, {"form": form}, status=400)
         data = upload.read()
         group = form.cleaned_data["group"]

@@ -10,6 +10,7 @@ import pytest
 from axes.models import AccessAttempt
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -325,3 +326,18 @@ def test_the_command_resets_any_account_and_says_when_there_is_nothing(world):
     with pytest.raises(CommandError, match="不存在"):
         call_command("reset_two_factor", "nobody", "--reason", "手机丢失")
     assert AuditEntry.objects.unrestricted().filter(action="totp_reset").count() == 1
+
+
+def test_a_code_refused_for_coming_too_fast_is_recorded_but_not_counted(world):
+    user = world.user("county_union_a")
+    device = _device(user)
+    device.throttling_failure_count = 3
+    device.throttling_failure_timestamp = timezone.now()
+    device.save()
+    client = Client()
+    _password_step(client, user.username)
+    page = _code_step(client, _code(device.key))
+    assert "尝试过于频繁" in page.content.decode()
+    failure = AuditEntry.objects.unrestricted().get(action="login_failed")
+    assert "原因：动态口令尝试过于频繁，未核对" in failure.details
+    assert not AccessAttempt.objects.exists()

@@ -35,6 +35,8 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from laomo.accounts.models import ApiToken
+from laomo.audit.models import AuditEntry, RefusalWindow
+from laomo.audit.services import REFUSAL_ACTIONS
 from laomo.core.roles import OFFICIAL_ROLES
 from laomo.core.scoping import Scope
 from laomo.core.suggest import KINDS as SUGGEST_KINDS
@@ -908,7 +910,7 @@ OUTREACH_ROUTES = [
     Route("outreach:my-calendar", kind="schedule", action="own"),
     # Everyone signed in has notices: the list shows (and POST marks read) their own only.
     Route("outreach:notices", post=302),
-    Route("outreach:notice-open", {"pk": "notice"}, get=302),
+    Route("outreach:notice-open", {"pk": "notice"}, get=302, post=302),
     Route(
         "outreach:programme",
         kind="programme",
@@ -1151,7 +1153,14 @@ def _watched_queries() -> list[tuple[str, str]]:
                 f"CAST({quote(f.column)} AS TEXT)" for f in meta.concrete_fields if f.column
             )
             table, pk = quote(meta.db_table), quote(meta.pk.column)
-            sql = f"SELECT {columns} FROM {table} ORDER BY {pk}"  # noqa: S608 - names, quoted
+            if model is RefusalWindow:
+                continue  # the count of refusals: what a refused request is meant to write
+            where = ""
+            if model is AuditEntry:
+                # A refused request writes its refusal (越权访问) and nothing else.
+                refusals = ", ".join(f"'{action}'" for action in set(REFUSAL_ACTIONS.values()))
+                where = f" WHERE {quote('action')} NOT IN ({refusals})"
+            sql = f"SELECT {columns} FROM {table}{where} ORDER BY {pk}"  # noqa: S608 - names
             queries.append((meta.db_table, sql))
     return queries
 

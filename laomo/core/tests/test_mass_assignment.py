@@ -931,10 +931,10 @@ CASES: list[Case] = [
 
 # Writes that take nothing a user could forge beyond the object the URL names, which the
 # authorization matrix already holds to the account's scope: archive and restore, "held", a
-# phone reveal, removing a member, marking notices read. The roster import's one field besides
-# the file, the group, is offered from the account's own groups and carried to the confirmation
-# in a signed ticket (people's tests). The account's own second-factor pages take only the
-# password (tests below and in accounts).
+# phone reveal, removing a member, marking notices read (all, or one). The roster import's one
+# field besides the file, the group, is offered from the account's own groups and carried to the
+# confirmation in a signed ticket (people's tests). The account's own second-factor pages take
+# only the password (tests below and in accounts).
 WITHOUT_FORGEABLE_FIELDS = frozenset(
     {
         "people:person-archive",
@@ -952,6 +952,7 @@ WITHOUT_FORGEABLE_FIELDS = frozenset(
         "outreach:talk-archive",
         "outreach:talk-restore",
         "outreach:notices",
+        "outreach:notice-open",
         "api:reveal_phone",
         "api:mark_held",
         "recovery-codes",

@@ -49,8 +49,15 @@ def _rows(model):
 
 
 def _entries():
-    """The log but for the tests' own signing in (which the log records too)."""
-    return AuditEntry.objects.unrestricted().exclude(action=AuditEntry.Action.LOGIN)
+    """The log but for the tests' own signing in (which the log records too) and the refusals
+    (which a refused request is meant to leave)."""
+    return AuditEntry.objects.unrestricted().exclude(
+        action__in=[AuditEntry.Action.LOGIN, AuditEntry.Action.ACCESS_DENIED]
+    )
+
+
+def _refusals():
+    return AuditEntry.objects.unrestricted().filter(action=AuditEntry.Action.ACCESS_DENIED)
 
 
 def _audit_count() -> int:
@@ -185,14 +192,16 @@ def test_school_user_cannot_create_anything(fx, login):
         "regions:organisation-create": organisation_payload(fx, "school_a"),
         "people:roster-import": {},
     }
-    models = (Person, LectureGroup, School, Organisation, AuditEntry)
-    before = [_rows(model) for model in models]
+    models = (Person, LectureGroup, School, Organisation)
+    before = [_rows(model) for model in models], list(_entries().values_list())
     for name, data in payloads.items():
         assert client.get(reverse(name)).status_code == 404, name
         assert client.post(reverse(name), data).status_code == 404, name
     school = fx.world.a.school
     assert client.get(reverse("schools:school-edit", args=[school.pk])).status_code == 404
-    assert [_rows(model) for model in models] == before
+    assert ([_rows(model) for model in models], list(_entries().values_list())) == before
+    # Eleven refusals (to one account from one address) in one entry, counted.
+    assert _refusals().get().window.count == 11
 
 
 def test_school_user_sees_only_their_own_school(world, login):
@@ -295,6 +304,7 @@ def test_reveal_refused_without_permission_or_scope(fx, login, user_key, whose):
         assert response.status_code == 404
         assert person.phone.encode() not in response.content
     assert _audit_count() == 0
+    assert _refusals().get().window.count == 3
 
 
 # Every change is recorded -----------------------------------------------------------------------
@@ -550,6 +560,7 @@ def test_page_posts_without_csrf_token_are_refused(world):
     person.refresh_from_db()
     assert person.archived_at is None
     assert _audit_count() == 0
+    assert _refusals().get().window.count == 2  # the 403s
 
 
 def test_editing_a_group_keeps_organisers_the_form_cannot_offer(fx, login):

@@ -40,7 +40,10 @@ def _counts() -> tuple[int, ...]:
         TalkReport.objects.unrestricted().count(),
         ReportPhoto.objects.unrestricted().count(),
         Notification.objects.unrestricted().count(),
-        AuditEntry.objects.unrestricted().count(),
+        # Every entry but the refusal a refused request leaves (越权访问, 文件被拒绝).
+        AuditEntry.objects.unrestricted()
+        .exclude(action__in=[AuditEntry.Action.ACCESS_DENIED, AuditEntry.Action.UPLOAD_REFUSED])
+        .count(),
     )
 
 
@@ -237,6 +240,8 @@ def test_who_plans_no_talks_gets_404(world, caller, user_key):
     assert response.status_code == 404
     assert response.json() == {"detail": "未找到"}
     assert _counts() == before
+    refused = AuditEntry.objects.unrestricted().get(action=AuditEntry.Action.ACCESS_DENIED)
+    assert (refused.data["kind"], refused.data["path"]) == ("permission", "/api/v1/talks")
 
 
 def test_changing_a_talk_through_put(world, caller, plan):

@@ -62,7 +62,8 @@ def _state(talk, private_media):
         TalkReport.objects.unrestricted().count(),
         ReportPhoto.objects.unrestricted().count(),
         Notification.objects.unrestricted().count(),
-        AuditEntry.objects.unrestricted().count(),
+        # Everything but the refusal itself, which is recorded (see below).
+        AuditEntry.objects.unrestricted().exclude(action=AuditEntry.Action.UPLOAD_REFUSED).count(),
         sorted(str(p) for p in private_media.rglob("*") if p.is_file()),
         talk.status,
     )
@@ -163,6 +164,11 @@ def test_a_hostile_photo_is_refused_and_nothing_is_written(channel, held_talk, p
     received = ["banner.jpg", "audience.jpg"]
     assert_nothing_but_the_received_kept(channel, held_talk, private_media, before, received)
     assert before[-1] == Status.CONFIRMED
+    # The refusal is a security event: recorded, naming the file and why, to whom.
+    refusal = AuditEntry.objects.unrestricted().get(action=AuditEntry.Action.UPLOAD_REFUSED)
+    assert refusal.data["filename"] == name
+    assert expected in refusal.data["reason"]
+    assert refusal.actor_name == "county_union_a"
 
 
 def test_the_same_report_without_the_hostile_photo_is_taken(channel, held_talk, private_media):

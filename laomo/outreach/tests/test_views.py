@@ -52,7 +52,10 @@ def _counts() -> tuple[int, ...]:
         TalkReport.objects.unrestricted().count(),
         ReportPhoto.objects.unrestricted().count(),
         Notification.objects.unrestricted().count(),
-        AuditEntry.objects.unrestricted().count(),
+        # Every entry but the refusal a refused request leaves (越权访问, 文件被拒绝).
+        AuditEntry.objects.unrestricted()
+        .exclude(action__in=[AuditEntry.Action.ACCESS_DENIED, AuditEntry.Action.UPLOAD_REFUSED])
+        .count(),
     )
 
 
@@ -224,6 +227,8 @@ def test_a_county_cannot_edit_a_city_talk_at_its_school(world, login, plan):
     cancel = reverse("outreach:talk-cancel", args=[talk.pk])
     assert client.post(cancel, {"reason": "不办了"}).status_code == 404
     assert _counts() == before
+    refused = AuditEntry.objects.unrestricted().get(action=AuditEntry.Action.ACCESS_DENIED)
+    assert (refused.object_id, refused.window.count) == (str(talk.pk), 3)
     talk.refresh_from_db()
     assert (talk.title, talk.status) == ("劳模精神进课堂", Status.PLANNED)
 
@@ -413,6 +418,8 @@ def test_a_renamed_pdf_is_refused_by_its_content(world, login, held_talk, privat
     assert "“报告.jpg”不是照片（是 PDF 文件）：只接受 JPEG、PNG 或 HEIC 格式" in page
     kept = _nothing_filed_but_drafted(before, held_talk)
     assert [photo.original_name for photo in kept] == ["banner.jpg", "audience.jpg"]
+    refused = AuditEntry.objects.unrestricted().get(action=AuditEntry.Action.UPLOAD_REFUSED)
+    assert (refused.data["filename"], refused.object_id) == ("报告.jpg", str(held_talk.pk))
 
 
 def test_a_report_without_a_banner_photo_is_refused(world, login, held_talk):

@@ -38,7 +38,9 @@ def _kept_files() -> list[str]:
 
 
 def _state():
-    return snapshot(), AuditEntry.objects.unrestricted().count(), _kept_files()
+    """All but the refusal's own entry (recorded: see the test)."""
+    entries = AuditEntry.objects.unrestricted().exclude(action=AuditEntry.Action.UPLOAD_REFUSED)
+    return snapshot(), entries.count(), _kept_files()
 
 
 @pytest.fixture
@@ -69,6 +71,9 @@ def test_a_hostile_roster_is_refused_on_the_page(page, kind):
     assert fragment in errors
     assert "token" not in response.context or response.context["token"] is None
     assert _state() == before
+    refusal = AuditEntry.objects.unrestricted().get(action=AuditEntry.Action.UPLOAD_REFUSED)
+    assert refusal.data["filename"] == f"{kind}.xlsx"
+    assert fragment in refusal.data["reason"]
 
 
 def test_the_control_roster_is_taken(page):
