@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 
 from laomo.accounts import ratelimits, services, signin
 from laomo.accounts.models import ApiToken
-from laomo.core.requests import client_ip
 from laomo.audit.models import Refusal
 from laomo.audit.services import record_refusal
+from laomo.core.requests import client_ip
 
 
 class SignInPolicyMiddleware:

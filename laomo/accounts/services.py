@@ -210,9 +210,9 @@ def reset_second_factor(user: User, *, acting_user: User | None, reason: str) ->
 
 
 def record_token_refusal(token: ApiToken, reason: str) -> None:
-    """Record that a known token (expired, revoked, of a deactivated or locked account) was refused: a
-    forgotten integration or a leaked token, both for the officials to see, in the account's
-    region. Repeats within the hour are counted into the first (`record_refusal`)."""
+    """Record that a known token (expired, revoked, of a deactivated or locked account) was
+    refused: a forgotten integration or a leaked token, both for the officials to see, in the
+    account's region. Repeats within the hour are counted into the first (`record_refusal`)."""
     user = token.user
     record_refusal(
         user,
