@@ -19,7 +19,8 @@ and it rests on nothing the authorization matrix (`laomo.core.testing.matrix`) w
 
 Each request runs in a savepoint that is rolled back. What counts as a write: any change to a
 row of the project's tables, except the sign-in bookkeeping (a user's last sign-in, a token's
-last use) and audit entries whose outcome is "denied" (the record of a refusal).
+last use), audit entries whose outcome is "denied" (the record of a refusal) and the counts of
+repeated refusals beside them.
 """
 
 from __future__ import annotations
@@ -556,6 +557,8 @@ def _watched() -> list[tuple[str, str]]:
             continue
         for model in config.get_models(include_auto_created=True):
             meta = model._meta
+            if meta.label_lower == "audit.refusalwindow":
+                continue  # the count of repeated refusals, the refusal's own record
             ignored = IGNORED_COLUMNS.get((meta.app_label, meta.model_name), set())
             columns = ", ".join(
                 f"CAST({quote(f.column)} AS TEXT)"

@@ -151,7 +151,8 @@ def test_a_locked_accounts_token_is_refused_while_the_lock_holds(
     assert "前令牌不能使用" in refused.json()["detail"]
     assert _call(client, raw).status_code == 401
     [entry] = _refusals()
-    assert entry.details == ["原因：账号已锁定（登录失败次数过多）"]
+    assert "原因：账号已锁定（登录失败次数过多）" in entry.details
+    assert entry.repeats == 2  # both refusals, counted into one entry
     assert entry.object_id == str(token.pk)
 
     # The lock lifts after the cool-off (30 minutes from the last failure).
