@@ -25,7 +25,7 @@ from django.db import models
 from django.utils import timezone
 
 from laomo.core.dates import cn_datetime, cn_moment
-from laomo.core.roles import Role
+from laomo.core.roles import PERMISSION_NAMES, Role
 from laomo.core.scoping import ScopedModel, ScopedQuerySet
 
 # 等保2.0 (GB/T 22239-2019) asks that audit records be kept at least six months.
@@ -104,6 +104,7 @@ DETAIL_LABELS = {
     "http_method": "请求方式：{value}",
     "count": "同一时段共{value}次",
     "action": "请求的操作：{value}",
+    "permission": "缺少的权限：{value}",
     "chain_from": "此后的记录从编号{value}开始",
     "ips": "地址：{value}",
 }
@@ -121,6 +122,23 @@ def detail_value(value) -> str:
     if value is None:
         return ""
     return str(cn_moment(value))
+
+
+# What a caller asked to do with an object outside its scope, as `ScopedQuerySet` names it.
+REQUESTED_ACTIONS = {
+    "view": "查看",
+    "open": "查看",
+    "own": "查看",
+    "change": "修改",
+    "archive": "归档",
+    "report": "报送资料",
+    "review": "验收",
+    "invite": "邀请宣讲员",
+    "respond": "答复邀请",
+    "consent": "同意公开展示",
+    "reveal": "查看完整电话",
+    "showcase": "公开展示",
+}
 
 
 class Refusal(models.TextChoices):
@@ -237,6 +255,11 @@ class AuditEntry(ScopedModel):
                 )
             elif key == "role":
                 lines.append(DETAIL_LABELS[key].format(value=dict(Role.choices).get(value, value)))
+            elif key == "action":
+                lines.append(DETAIL_LABELS[key].format(value=REQUESTED_ACTIONS.get(value, "其他")))
+            elif key == "reason" and self.data.get("kind") == Refusal.PERMISSION:
+                named = PERMISSION_NAMES.get(value, value)
+                lines.append(DETAIL_LABELS["permission"].format(value=named))
             elif key in DETAIL_LABELS:
                 if value not in ("", None, []):
                     lines.append(DETAIL_LABELS[key].format(value=detail_value(value)))

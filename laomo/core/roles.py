@@ -41,6 +41,37 @@ _OFFICIAL = {
     "oversight.view",
 }
 
+# What each permission lets a role do, as the audit log names it when a role without it asks.
+PERMISSION_NAMES: dict[str, str] = {
+    "regions.view": "查看行政区划",
+    "organisations.view": "查看组织机构",
+    "organisations.change": "修改组织机构",
+    "schools.view": "查看学校",
+    "schools.change": "修改学校",
+    "people.view": "查看劳模工匠",
+    "people.change": "修改劳模工匠",
+    "people.change_own": "修改本人档案",
+    "people.reveal_phone": "查看完整电话",
+    "groups.view": "查看宣讲团",
+    "groups.change": "修改宣讲团",
+    "roster.import": "导入花名册",
+    "roster.export": "导出花名册",
+    "audit.view": "查看审计日志",
+    "audit.export": "导出审计日志",
+    "talks.view": "查看宣讲活动",
+    "talks.change": "安排、修改宣讲活动",
+    "talks.report": "报送活动资料",
+    "talks.export": "导出台账",
+    "talks.invite": "邀请宣讲员",
+    "talks.respond": "答复邀请",
+    "talks.review": "验收活动资料",
+    "talks.consent": "同意公开展示",
+    "lecturers.directory": "查看宣讲员名录",
+    "oversight.view": "查看统计",
+    "programme.change": "修改年度行动配置",
+    "accounts.reset_second_factor": "重置两步验证",
+}
+
 PERMISSIONS: dict[str, frozenset[str]] = {
     # The union runs the programme; the education bureau owns the school list (DESIGN.md).
     # Reports go to the city union's 宣教部 and the city education bureau, who accept or return

@@ -35,6 +35,7 @@ def test_an_object_outside_the_scope_is_recorded_one_that_does_not_exist_is_not(
     assert entry.region_path == world.a.region.path
     assert other.name not in entry.object_repr
     assert "类别：范围以外的对象" in entry.details
+    assert "请求的操作：查看" in entry.details  # not the code's word for it
 
     missing = Person.objects.unrestricted().order_by("-pk").first().pk + 100
     assert client.get(f"/people/{missing}/").status_code == 404
@@ -77,6 +78,7 @@ def test_a_role_without_the_permission_and_a_method_not_allowed_are_recorded(wor
     permission = _denied().get()
     assert permission.data["kind"] == Refusal.PERMISSION
     assert permission.data["reason"] == "roster.import"
+    assert "缺少的权限：导入花名册" in permission.details
     assert client.put(f"/notices/{world.b.person.pk}/").status_code == 405
     method = _denied(data__kind=Refusal.METHOD).get()
     assert method.data["http_method"] == "PUT"
@@ -191,3 +193,10 @@ def test_the_log_shows_how_many_times_a_refusal_came(world, login):
     assert "同一时段共3次" in entry.details
     page = login(world.user("city_union")).get("/audit/", {"action": "access_denied"})
     assert "同一时段共3次" in page.content.decode()
+
+
+def test_every_permission_a_refusal_may_name_has_a_chinese_name():
+    from laomo.core.roles import PERMISSION_NAMES, PERMISSIONS
+
+    granted = set().union(*PERMISSIONS.values())
+    assert granted <= set(PERMISSION_NAMES)
