@@ -71,6 +71,7 @@ FIELD_LABELS = {
     "photos": "照片",
     "captions": "图片说明",
     "shows": "照片内容",
+    "keep": "保留的照片",
 }
 
 # Where django-ninja read a field, for a field it cannot name.

@@ -87,7 +87,7 @@ def test_form_fields_are_named(api, held_talk):
     errors = _chinese(response, 422)["errors"]
     assert errors["students"] == ["学生人数应为整数"]
     assert errors["teachers"] == ["缺少教师人数"]
-    assert errors["photos"] == ["缺少照片"]
+    assert "photos" not in errors  # optional since a resubmission may keep every photo
 
 
 def test_a_body_that_is_no_json(api):

@@ -49,14 +49,15 @@ FREE_TEXT = {
     "outreach.ReportPhoto": ["original_name", "caption"],
     "outreach.ReportDraft": ["account"],
     "outreach.DraftPhoto": ["original_name", "caption"],
-    "notices.Notification": ["title", "body"],
+    "notices.Notification": ["title", "body", "action"],
     "halfyear.HalfYearReport": ["experience", "cases", "return_reason"],
 }
 # Text the code writes or checks against a fixed form: codes, hashes, paths, validated values.
 NOT_FREE_TEXT = {
     "accounts.User": ["password", "username", "first_name", "last_name", "email"],
     "accounts.ApiToken": ["key_hash", "hint"],
-    "audit.AuditEntry": ["object_type", "object_id", "region_path", "outcome"],
+    "audit.AuditEntry": ["object_type", "object_id", "region_path", "outcome", "prev_hash", "hash"],
+    "audit.RefusalWindow": ["key"],
     "regions.Region": ["code", "path"],
     "schools.School": ["code", "search_text"],
     "people.Person": ["phone", "search_text"],

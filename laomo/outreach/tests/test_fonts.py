@@ -25,6 +25,7 @@ def test_the_check_is_quiet_with_the_fonts_installed(monkeypatch):
     assert checks.chinese_fonts_installed(None) == []
 
 
+@pytest.mark.django_db
 def test_the_check_reports_a_missing_chinese_font(no_chinese_font):
     [warning] = checks.chinese_fonts_installed(None)
     assert warning.id == "laomo.W003"
