@@ -135,7 +135,9 @@ def next_ids(value: int) -> Iterator[None]:
                 restore.append((sequence, *cursor.fetchone()))
                 cursor.execute("SELECT setval(%s, %s)", [sequence, value - 1])
             else:
-                raise NotImplementedError(connection.vendor)
+                raise RuntimeError(
+                    f"区划隔离探查只支持 SQLite 和 PostgreSQL，当前数据库为 {connection.vendor}"
+                )
     try:
         yield
     finally:
